@@ -1,0 +1,36 @@
+"""Log in and out: opaque bearer tokens."""
+from __future__ import annotations
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.schemas.accounts import LoginSchema, TokenSchema
+from satgas.extensions import limiter
+from satgas.services import accounts
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Access tokens")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@blp.route("/token")
+class Token(MethodView):
+    @limiter.limit(_login_limit, methods=["POST"])
+    @blp.arguments(LoginSchema)
+    @blp.response(200, TokenSchema)
+    @blp.doc(security=[])
+    @blp.alt_response(401, description="Wrong username or password")
+    @blp.alt_response(429, description="Too many attempts")
+    def post(self, credentials: dict):
+        """Log in with username and password; returns a bearer token."""
+        raw, token = accounts.issue_token(credentials["username"], credentials["password"])
+        return {"access_token": raw, "token_type": "Bearer", "expires_at": token.expires_at, "user": token.user}
+
+    @blp.response(204)
+    @blp.alt_response(401, description="No or invalid token")
+    def delete(self):
+        """Log out: the token used for this request stops working."""
+        accounts.revoke_token(g.token)

@@ -1,0 +1,36 @@
+"""Liveness and readiness for load balancers and orchestrators."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from satgas.services.health import readiness
+
+blp = Blueprint("ops", __name__, url_prefix="/", description="Operations")
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+    checks = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+@blp.route("/healthz")
+class Health(MethodView):
+    @blp.response(200, HealthSchema)
+    @blp.doc(security=[])
+    def get(self):
+        """200 while the process serves requests."""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class Ready(MethodView):
+    @blp.response(200, HealthSchema)
+    @blp.alt_response(503, schema=HealthSchema, description="A dependency is down")
+    @blp.doc(security=[])
+    def get(self):
+        """200 when the database and the photo storage answer, else 503."""
+        checks = readiness()
+        ok = all(v == "ok" for v in checks.values())
+        return {"status": "ok" if ok else "unavailable", "checks": checks}, (200 if ok else 503)

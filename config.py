@@ -1,0 +1,88 @@
+"""Settings from the environment. Every variable is listed in the README.
+
+Fails fast at start-up when the settings cannot work together (for example a production
+database without a SECRET_KEY), rather than at the first request.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+VAR_DIR = PROJECT_ROOT / "var"
+MIB = 1024 * 1024
+
+
+class ConfigError(RuntimeError):
+    """The environment describes a configuration that cannot run."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Pick our drivers: psycopg 3 for PostgreSQL; SQLite URLs stay as they are."""
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    if url.startswith(("postgresql+psycopg://", "sqlite:///")):
+        return url
+    raise ConfigError(
+        "DATABASE_URL must be postgresql://user:pass@host/db (PostGIS) "
+        f"or sqlite:///path.db (SpatiaLite), got {url.split('://')[0]}://…"
+    )
+
+
+def _embedded_secret() -> str:
+    """A secret kept under ./var/ so the embedded default survives restarts."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(env: Mapping[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    env = os.environ if env is None else env
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'satgas.db'}"
+    embedded = not env.get("DATABASE_URL")
+    if embedded:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if not embedded:
+            raise ConfigError("SECRET_KEY is required when DATABASE_URL is set")
+        secret = _embedded_secret()
+    storage_url = env.get("STORAGE_URL") or f"file://{VAR_DIR / 'photos'}"
+    redis_url = env.get("REDIS_URL") or None
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url),
+        "STORAGE_URL": storage_url,
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        "REDIS_URL": redis_url,
+        "MAX_PHOTO_BYTES": _int(env, "MAX_PHOTO_BYTES", 15 * MIB),
+        # JSON bodies: a 500-log batch of long tracks stays well under this.
+        "MAX_JSON_BYTES": _int(env, "MAX_JSON_BYTES", 8 * MIB),
+        "MAX_GEOMETRY_VERTICES": _int(env, "MAX_GEOMETRY_VERTICES", 5000),
+        "TOKEN_TTL_HOURS": _int(env, "TOKEN_TTL_HOURS", 24 * 14),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute",
+        "PUBLIC_RATE_LIMIT": env.get("PUBLIC_RATE_LIMIT") or "120 per minute",
+        "PUBLIC_CACHE_SECONDS": _int(env, "PUBLIC_CACHE_SECONDS", 60),
+        "PHOTO_URL_TTL_SECONDS": _int(env, "PHOTO_URL_TTL_SECONDS", 300),
+    }

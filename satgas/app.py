@@ -1,0 +1,104 @@
+"""The application factory: create_app() as a list of small register_* steps."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from config import load_config
+from satgas import extensions
+from satgas.database import configure_engine, engine_options
+from satgas.errors import SatgasApi, register_error_handlers
+from satgas.request_limits import SafeJSONProvider
+
+API_TITLE = "SATGAS work-log API"
+API_VERSION = "v1"
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from the environment (or `env`), then apply `overrides` (tests)."""
+    app = Flask(__name__)
+    app.json = SafeJSONProvider(app)
+    app.config.from_mapping(load_config(env))
+    app.config.from_mapping(_static_config())
+    if overrides:
+        app.config.update(overrides)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    register_extensions(app)
+    register_storage(app)
+    register_api(app)
+    register_error_handlers(app)
+    register_hooks(app)
+    register_commands(app)
+    return app
+
+
+def _static_config() -> dict[str, Any]:
+    return {
+        "API_TITLE": API_TITLE,
+        "API_VERSION": API_VERSION,
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+            },
+            "security": [{"bearerAuth": []}],
+        },
+        "JSON_SORT_KEYS": False,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "RATELIMIT_HEADERS_ENABLED": True,
+    }
+
+
+def register_extensions(app: Flask) -> None:
+    extensions.db.init_app(app)
+    with app.app_context():
+        configure_engine(extensions.db.engine)
+    extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir(), compare_type=True)
+    extensions.limiter.init_app(app)
+
+
+def _migrations_dir() -> str:
+    from config import PROJECT_ROOT
+
+    return str(PROJECT_ROOT / "migrations")
+
+
+def register_storage(app: Flask) -> None:
+    from storage.registry import storage_from_url
+
+    app.extensions["photo_storage"] = storage_from_url(
+        app.config["STORAGE_URL"], endpoint_url=app.config["S3_ENDPOINT_URL"]
+    )
+
+
+def register_api(app: Flask) -> None:
+    from api import register_blueprints
+
+    api = SatgasApi(app)
+    register_blueprints(app, api)
+
+
+def register_hooks(app: Flask) -> None:
+    from satgas.auth import authenticate_request
+    from satgas.request_limits import enforce_json_limit
+    from satgas.request_log import assign_request_id, log_request
+
+    app.before_request(assign_request_id)
+    app.before_request(enforce_json_limit)
+    app.before_request(authenticate_request)
+    app.after_request(log_request)
+    logging.getLogger("satgas").setLevel(logging.INFO)
+
+
+def register_commands(app: Flask) -> None:
+    from satgas.cli import init_command, users_cli
+
+    app.cli.add_command(init_command)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,42 @@
+"""Flask CLI: `flask --app wsgi init` and `flask --app wsgi users create ...`."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from models import ROLES
+from satgas.errors import DomainError
+from satgas.services.accounts import create_user
+from satgas.services.areas import load_reference_data
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the schema and load the Kota Malang areas (idempotent)."""
+    upgrade()
+    counts = load_reference_data()
+    click.echo(f"Schema up to date; {counts['kecamatan']} kecamatan and {counts['kelurahan']} kelurahan loaded.")
+
+
+@click.group("users")
+def users_cli() -> None:
+    """Manage user accounts."""
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--crew-id", type=int, default=None)
+@click.option("--kecamatan", "kecamatan_code", default=None, help="Kecamatan code, e.g. 35.73.02")
+@click.password_option("--password", prompt=True, confirmation_prompt=True)
+@with_appcontext
+def create_user_command(username: str, role: str, crew_id: int | None, kecamatan_code: str | None,
+                        password: str) -> None:
+    """Create a user (prompts for the password when not given)."""
+    try:
+        user = create_user(username, password, role, crew_id=crew_id, kecamatan_code=kecamatan_code)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {user.role} {user.username!r} (id {user.id}).")

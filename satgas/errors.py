@@ -1,0 +1,135 @@
+"""Domain errors and the one JSON error envelope: {"code", "status", "message", "errors"?}."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, g, jsonify
+from flask_smorest import Api
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from models.base import db
+from storage.base import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule said no; `status` is the HTTP status the API answers with."""
+
+    status = 400
+
+    def __init__(self, message: str, errors: dict[str, Any] | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+
+class Invalid(DomainError):
+    status = 422
+
+
+class Unavailable(DomainError):
+    status = 503
+
+
+def _summarise(errors: Any, path: str = "") -> list[str]:
+    """Flatten nested marshmallow errors into 'field: message' lines for the message."""
+    if isinstance(errors, dict):
+        lines = []
+        for key, value in errors.items():
+            sub = f"{path}.{key}" if path and key not in ("json", "query", "files") else str(key)
+            if key in ("json", "query", "files", "headers") and not path:
+                sub = ""
+            lines += _summarise(value, sub)
+        return lines
+    if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
+        return [f"{path}: {' '.join(errors)}" if path else " ".join(errors)]
+    if isinstance(errors, list):
+        return [line for e in errors for line in _summarise(e, path)]
+    return [f"{path}: {errors}" if path else str(errors)]
+
+
+def error_body(status: int, name: str, message: str, errors: Any = None) -> dict:
+    body: dict[str, Any] = {"code": status, "status": name, "message": message}
+    if errors:
+        body["errors"] = errors
+    request_id = g.get("request_id") if g else None
+    if request_id:
+        body["request_id"] = request_id
+    return body
+
+
+class SatgasApi(Api):
+    """flask-smorest's Api, with a `message` on every error that says what to fix."""
+
+    def handle_http_exception(self, error: HTTPException):
+        data = getattr(error, "data", None) or {}
+        errors = data.get("errors") or data.get("messages")
+        message = data.get("message")
+        if not message and errors:
+            message = "Invalid input — " + "; ".join(_summarise(errors)[:10])
+        if not message:
+            message = error.description or error.name
+        if error.code and error.code >= 500:
+            log.exception("unhandled error", exc_info=getattr(error, "original_exception", None))
+            message = "Internal error; it has been logged. Please retry later."
+            errors = None
+        headers = data.get("headers", {})
+        return error_body(error.code or 500, error.name, message, errors), error.code, headers
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        body = error_body(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message, exc.errors)
+        return jsonify(body), exc.status, exc.headers
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_down(exc: StorageUnavailable):
+        log.warning("photo storage unavailable: %s", exc)
+        body = error_body(503, "Service Unavailable", "Photo storage is unavailable; retry later.")
+        return jsonify(body), 503, {"Retry-After": "30"}
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_down(exc: DBAPIError):
+        if isinstance(exc, OperationalError) or exc.connection_invalidated:
+            log.warning("database unavailable: %s", exc.orig)
+            db.session.rollback()
+            body = error_body(503, "Service Unavailable", "The database is unavailable; retry later.")
+            return jsonify(body), 503, {"Retry-After": "30"}
+        log.exception("database error")
+        body = error_body(500, "Internal Server Error", "Internal error; it has been logged.")
+        return jsonify(body), 500

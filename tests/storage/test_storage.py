@@ -1,0 +1,211 @@
+"""The same behaviour, checked on the local directory backend and on S3 (moto over HTTP)."""
+from __future__ import annotations
+
+import os
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from storage import (
+    BACKENDS,
+    InvalidKey,
+    LocalStorage,
+    ObjectNotFound,
+    PhotoStorage,
+    S3Storage,
+    StorageUnavailable,
+    storage_from_url,
+    validate_key,
+)
+
+KEY = "logs/42/photo-7.jpg"
+BAD_KEYS = [
+    "",
+    "/etc/passwd",
+    "../etc/passwd",
+    "logs/../../etc/passwd",
+    "logs/..",
+    "./photo.jpg",
+    "logs//photo.jpg",
+    "logs/",
+    "logs\\..\\secret",
+    "C:\\photo.jpg",
+    "photo\x00.jpg",
+    "photo jpg",
+    "fötö.jpg",
+    "a" * 513,
+]
+
+
+def test_put_then_read_back_in_chunks(storage: PhotoStorage, photo_file: Path) -> None:
+    storage.put_file(KEY, photo_file, "image/jpeg")
+
+    chunks = list(storage.iter_chunks(KEY, chunk_size=64 * 1024))
+
+    assert b"".join(chunks) == photo_file.read_bytes()
+    assert max(len(c) for c in chunks) <= 64 * 1024
+    assert storage.size(KEY) == photo_file.stat().st_size
+
+
+def test_overwrite_same_key_keeps_one_object(backend, photo_file: Path, tmp_path: Path) -> None:
+    smaller = tmp_path / "second.bin"
+    smaller.write_bytes(b"second version")
+
+    backend.storage.put_file(KEY, photo_file, "image/jpeg")
+    backend.storage.put_file(KEY, smaller, "image/png")
+
+    assert backend.stored_keys() == [KEY]
+    assert b"".join(backend.storage.iter_chunks(KEY)) == b"second version"
+    assert backend.storage.size(KEY) == len(b"second version")
+
+
+def test_exists_and_delete(storage: PhotoStorage, tmp_path: Path) -> None:
+    src = tmp_path / "small.bin"
+    src.write_bytes(b"x" * 10)
+    assert not storage.exists(KEY)
+
+    storage.put_file(KEY, src, "image/jpeg")
+    assert storage.exists(KEY)
+    assert not storage.exists("logs/42")  # a "directory" is not an object
+
+    storage.delete(KEY)
+    assert not storage.exists(KEY)
+    storage.delete(KEY)  # deleting a missing object is fine
+
+
+def test_missing_object(storage: PhotoStorage) -> None:
+    with pytest.raises(ObjectNotFound):
+        storage.iter_chunks("logs/1/nothing.jpg")  # raised on the call, before iterating
+    with pytest.raises(ObjectNotFound):
+        storage.size("logs/1/nothing.jpg")
+
+
+def test_signed_url(backend, photo_file: Path) -> None:
+    backend.storage.put_file(KEY, photo_file, "image/jpeg")
+
+    url = backend.storage.signed_url(KEY, expires_s=60)
+
+    if backend.name == "local":
+        assert url is None
+        return
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.read() == photo_file.read_bytes()
+        assert response.headers["Content-Type"] == "image/jpeg"
+
+
+@pytest.mark.parametrize("key", BAD_KEYS, ids=repr)
+def test_unsafe_keys_rejected_by_every_method(storage: PhotoStorage, photo_file: Path, key: str) -> None:
+    calls = [
+        lambda: storage.put_file(key, photo_file, "image/jpeg"),
+        lambda: storage.iter_chunks(key),
+        lambda: storage.exists(key),
+        lambda: storage.delete(key),
+        lambda: storage.size(key),
+        lambda: storage.signed_url(key),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidKey):
+            call()
+
+
+def test_invalid_key_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        validate_key("../x")
+    assert validate_key("a/b-c_d.e/F9") == "a/b-c_d.e/F9"
+
+
+def test_local_symlink_out_of_root_rejected(tmp_path: Path, photo_file: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    storage = LocalStorage(tmp_path / "root")
+    (storage.root / "link").symlink_to(outside, target_is_directory=True)
+
+    with pytest.raises(InvalidKey):
+        storage.put_file("link/evil.jpg", photo_file, "image/jpeg")
+    assert list(outside.iterdir()) == []
+
+
+def test_local_put_leaves_no_temp_files(tmp_path: Path, photo_file: Path) -> None:
+    storage = LocalStorage(tmp_path / "root")
+    storage.put_file("a.jpg", photo_file, "image/jpeg")
+    storage.put_file("a.jpg", photo_file, "image/jpeg")
+    assert [p.name for p in storage.root.iterdir()] == ["a.jpg"]
+
+
+def test_s3_multipart_upload(s3_storage: S3Storage, tmp_path: Path) -> None:
+    from boto3.s3.transfer import TransferConfig
+
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(11 * 1024 * 1024))
+    s3_storage.transfer_config = TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024)
+
+    s3_storage.put_file(KEY, big, "image/jpeg")
+
+    head = s3_storage.client.head_object(Bucket=s3_storage.bucket, Key=f"photos/{KEY}")
+    assert head["ETag"].strip('"').endswith("-3")  # really uploaded in parts
+    assert b"".join(s3_storage.iter_chunks(KEY)) == big.read_bytes()
+
+
+def test_ping_ok(storage: PhotoStorage) -> None:
+    storage.ping()
+
+
+def test_ping_when_backend_is_gone(dead_storage: PhotoStorage) -> None:
+    with pytest.raises(StorageUnavailable):
+        dead_storage.ping()
+
+
+def test_s3_calls_when_server_is_gone(dead_s3_storage: S3Storage, photo_file: Path) -> None:
+    dead_storage = dead_s3_storage
+    with pytest.raises(StorageUnavailable):
+        dead_storage.put_file(KEY, photo_file, "image/jpeg")
+    with pytest.raises(StorageUnavailable):
+        dead_storage.iter_chunks(KEY)
+    with pytest.raises(StorageUnavailable):
+        dead_storage.exists(KEY)
+
+
+def test_s3_ping_missing_bucket(moto_url: str) -> None:
+    with pytest.raises(StorageUnavailable):
+        S3Storage("no-such-bucket-here", endpoint_url=moto_url).ping()
+
+
+class TestRegistry:
+    def test_backends(self) -> None:
+        assert set(BACKENDS) == {"file", "s3"}
+
+    def test_file_url(self, tmp_path: Path) -> None:
+        storage = storage_from_url(f"file://{tmp_path}/photo%20dir")
+        assert isinstance(storage, LocalStorage)
+        assert storage.root == (tmp_path / "photo dir").resolve()
+        assert storage.root.is_dir()
+
+    @pytest.mark.parametrize("url", ["file://relative/dir", "file:relative/dir", "file://"])
+    def test_file_url_must_be_absolute(self, url: str) -> None:
+        with pytest.raises(ValueError, match="absolute"):
+            storage_from_url(url)
+
+    def test_s3_url(self, aws_env: None) -> None:
+        storage = storage_from_url("s3://satgas-photos/prod/v1/", endpoint_url="http://127.0.0.1:9")
+        assert isinstance(storage, S3Storage)
+        assert (storage.bucket, storage.prefix) == ("satgas-photos", "prod/v1")
+        assert storage.client.meta.endpoint_url == "http://127.0.0.1:9"
+
+    def test_s3_url_without_prefix(self, aws_env: None) -> None:
+        storage = storage_from_url("s3://satgas-photos")
+        assert (storage.bucket, storage.prefix) == ("satgas-photos", "")
+
+    @pytest.mark.parametrize("url", ["s3://", "s3:///prefix-only"])
+    def test_s3_url_needs_bucket(self, url: str, aws_env: None) -> None:
+        with pytest.raises(ValueError, match="bucket"):
+            storage_from_url(url)
+
+    def test_s3_prefix_is_validated(self, aws_env: None) -> None:
+        with pytest.raises(InvalidKey):
+            storage_from_url("s3://bucket/../other")
+
+    @pytest.mark.parametrize("url", ["ftp://host/dir", "/srv/photos", "gs://bucket"])
+    def test_unknown_scheme(self, url: str) -> None:
+        with pytest.raises(ValueError, match=r"file://.*s3://"):
+            storage_from_url(url)
