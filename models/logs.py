@@ -56,7 +56,7 @@ class WorkLog(Base):
     crew: Mapped[Crew] = relationship()
     submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
-    photos: Mapped[list["Photo"]] = relationship(  # noqa: F821
+    photos: Mapped[list[Photo]] = relationship(  # noqa: F821
         back_populates="log", order_by="Photo.created_at"
     )
 

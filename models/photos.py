@@ -43,7 +43,7 @@ class Photo(Base):
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    log: Mapped["WorkLog"] = relationship(back_populates="photos")  # noqa: F821
+    log: Mapped[WorkLog] = relationship(back_populates="photos")  # noqa: F821
 
     @property
     def flag_list(self) -> list[str]:

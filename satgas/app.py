@@ -11,7 +11,6 @@ from config import load_config
 from satgas import extensions
 from satgas.database import configure_engine, engine_options
 from satgas.errors import SatgasApi, register_error_handlers
-from satgas.request_limits import SafeJSONProvider
 
 API_TITLE = "SATGAS work-log API"
 API_VERSION = "v1"
@@ -20,7 +19,6 @@ API_VERSION = "v1"
 def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the environment (or `env`), then apply `overrides` (tests)."""
     app = Flask(__name__)
-    app.json = SafeJSONProvider(app)
     app.config.from_mapping(load_config(env))
     app.config.from_mapping(_static_config())
     if overrides:

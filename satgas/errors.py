@@ -116,6 +116,11 @@ def register_error_handlers(app: Flask) -> None:
         body = error_body(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message, exc.errors)
         return jsonify(body), exc.status, exc.headers
 
+    @app.errorhandler(RecursionError)
+    def too_deep(exc: RecursionError):
+        body = error_body(400, "Bad Request", "The JSON body is nested too deeply; send a flat document.")
+        return jsonify(body), 400
+
     @app.errorhandler(StorageUnavailable)
     def storage_down(exc: StorageUnavailable):
         log.warning("photo storage unavailable: %s", exc)

@@ -30,7 +30,9 @@ _SNIFF_BYTES = 8192
 _PHASH_DRAFT = (256, 256)
 _MASK64 = (1 << 64) - 1
 # What Pillow and libheif raise on corrupt or truncated data.
-_DECODE_ERRORS = (OSError, SyntaxError, EOFError, ValueError, struct.error, RuntimeError, UnidentifiedImageError)
+_DECODE_ERRORS = (
+    OSError, SyntaxError, EOFError, ValueError, struct.error, RuntimeError, UnidentifiedImageError,
+)
 _FIX = "Upload a JPEG, PNG, WebP or HEIC photo."
 
 _IFD = ExifTags.IFD
@@ -97,8 +99,8 @@ def phash_bands(phash: int) -> tuple[int, int, int, int]:
     Hashes within Hamming distance 3 share at least one band (pigeonhole), so an
     index on each band finds near-duplicate candidates without scanning.
     """
-    unsigned = phash & _MASK64
-    return tuple((unsigned >> shift) & 0xFFFF for shift in (48, 32, 16, 0))  # type: ignore[return-value]
+    u = phash & _MASK64
+    return (u >> 48) & 0xFFFF, (u >> 32) & 0xFFFF, (u >> 16) & 0xFFFF, u & 0xFFFF
 
 
 def hamming(a: int, b: int) -> int:
@@ -146,7 +148,7 @@ _SMALLER = "Send a smaller photo, e.g. as taken by a phone camera."
 
 def _too_large(width: int, height: int, max_pixels: int) -> str:
     return (
-        f"The picture is {width}x{height} pixels, more than the {max_pixels / 1e6:.0f} megapixels "
+        f"The picture is {width}x{height} pixels, more than the {max_pixels / 1e6:g} megapixels "
         f"accepted. {_SMALLER}"
     )
 

@@ -1,11 +1,7 @@
 """Size and shape limits on request bodies, checked before any view reads them."""
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from flask import current_app, request
-from flask.json.provider import DefaultJSONProvider
 
 from satgas.errors import PayloadTooLarge
 
@@ -20,17 +16,3 @@ def enforce_json_limit() -> None:
         raise PayloadTooLarge(
             f"The request body is {request.content_length} bytes; the limit here is {limit} bytes."
         )
-
-
-class SafeJSONProvider(DefaultJSONProvider):
-    """JSON that answers 400 (not 500) to absurdly deep nesting or NaN literals."""
-
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        try:
-            return json.loads(s, parse_constant=_reject_constant, **kwargs)
-        except RecursionError:
-            raise ValueError("JSON nested too deeply") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON; send a number or null")

@@ -1,0 +1,2 @@
+"""Constants and helpers shared by tests (imported; conftest holds the fixtures)."""
+PASSWORD = "correct-horse-battery"
