@@ -6,7 +6,7 @@ from flask_smorest import Api
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
-    from api import admin, areas, auth, ops
+    from api import admin, areas, auth, logs, ops, sync
 
-    for module in (auth, areas, admin, ops):
+    for module in (auth, areas, admin, logs, sync, ops):
         api.register_blueprint(module.blp)

@@ -2,6 +2,7 @@
 
 Pure functions on files; no Flask, no database.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,7 +32,13 @@ _PHASH_DRAFT = (256, 256)
 _MASK64 = (1 << 64) - 1
 # What Pillow and libheif raise on corrupt or truncated data.
 _DECODE_ERRORS = (
-    OSError, SyntaxError, EOFError, ValueError, struct.error, RuntimeError, UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    EOFError,
+    ValueError,
+    struct.error,
+    RuntimeError,
+    UnidentifiedImageError,
 )
 _FIX = "Upload a JPEG, PNG, WebP or HEIC photo."
 
@@ -138,8 +145,7 @@ def _open_image(path: Path, max_pixels: int | None) -> Iterator[tuple[Image.Imag
         raise BrokenImage(f"The picture has too many pixels to process safely. {_SMALLER}") from exc
     except _DECODE_ERRORS as exc:
         raise BrokenImage(
-            "The photo file is damaged or incomplete (perhaps the upload was cut off). "
-            "Send the original photo again."
+            "The photo file is damaged or incomplete (perhaps the upload was cut off). Send the original photo again."
         ) from exc
 
 
@@ -147,10 +153,7 @@ _SMALLER = "Send a smaller photo, e.g. as taken by a phone camera."
 
 
 def _too_large(width: int, height: int, max_pixels: int) -> str:
-    return (
-        f"The picture is {width}x{height} pixels, more than the {max_pixels / 1e6:g} megapixels "
-        f"accepted. {_SMALLER}"
-    )
+    return f"The picture is {width}x{height} pixels, more than the {max_pixels / 1e6:g} megapixels accepted. {_SMALLER}"
 
 
 def _orientation(exif: Image.Exif) -> int:

@@ -1,4 +1,5 @@
 """Photo storage backends behind one interface; imports neither Flask nor the models."""
+
 from storage.base import (
     InvalidKey,
     ObjectNotFound,

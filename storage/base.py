@@ -1,4 +1,5 @@
 """The photo storage interface shared by every backend, its errors and key validation."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Photo storage in a directory of the local file system."""
+
 from __future__ import annotations
 
 import os

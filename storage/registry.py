@@ -1,4 +1,5 @@
 """Pick the photo storage backend from a STORAGE_URL such as `file:///srv/photos` or `s3://bucket/prefix`."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Photo storage in an S3 bucket (AWS, MinIO, Ceph... anything boto3 talks to)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

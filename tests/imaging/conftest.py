@@ -1,4 +1,5 @@
 """Real image files built with Pillow, EXIF written with piexif."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

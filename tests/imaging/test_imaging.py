@@ -1,11 +1,12 @@
 """inspect_image / write_thumbnail on real files built in the tests."""
+
 from __future__ import annotations
 
 import random
 import struct
 import time
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import piexif
 import pillow_heif
@@ -40,9 +41,7 @@ def png_header_only(width: int, height: int) -> bytes:
     """A valid PNG structure whose IHDR claims the given size, with one tiny row of pixel data."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64)
-    return (
-        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
 
 
 # --- EXIF time ----------------------------------------------------------------------------------
@@ -55,7 +54,7 @@ def test_exif_time_without_offset_is_wib(picture, exif, save) -> None:
 
     assert taken == datetime(2024, 5, 1, 8, 30, tzinfo=WIB)
     assert taken.utcoffset() == timedelta(hours=7)
-    assert taken == datetime(2024, 5, 1, 1, 30, tzinfo=timezone.utc)
+    assert taken == datetime(2024, 5, 1, 1, 30, tzinfo=UTC)
 
 
 def test_exif_time_with_offset(picture, exif, save) -> None:
@@ -63,7 +62,7 @@ def test_exif_time_with_offset(picture, exif, save) -> None:
 
     taken = inspect_image(path).taken_at
 
-    assert taken == datetime(2024, 5, 1, 0, 30, tzinfo=timezone.utc)
+    assert taken == datetime(2024, 5, 1, 0, 30, tzinfo=UTC)
     assert taken.utcoffset() == timedelta(hours=8)
 
 
@@ -102,15 +101,31 @@ def test_gps_south_east_is_signed(picture, exif, save) -> None:
 @pytest.mark.parametrize(
     "gps",
     [
-        {GPS.GPSLatitudeRef: b"S", GPS.GPSLatitude: ((7, 0), (58, 0), (48, 0)),
-         GPS.GPSLongitudeRef: b"E", GPS.GPSLongitude: ((112, 0), (37, 0), (48, 0))},
-        {GPS.GPSLatitudeRef: b"S", GPS.GPSLatitude: ((97, 1), (0, 1), (0, 1)),
-         GPS.GPSLongitudeRef: b"E", GPS.GPSLongitude: ((112, 1), (37, 1), (48, 1))},
-        {GPS.GPSLatitudeRef: b"S", GPS.GPSLatitude: ((7, 1), (75, 1), (0, 1)),
-         GPS.GPSLongitudeRef: b"E", GPS.GPSLongitude: ((112, 1), (37, 1), (48, 1))},
+        {
+            GPS.GPSLatitudeRef: b"S",
+            GPS.GPSLatitude: ((7, 0), (58, 0), (48, 0)),
+            GPS.GPSLongitudeRef: b"E",
+            GPS.GPSLongitude: ((112, 0), (37, 0), (48, 0)),
+        },
+        {
+            GPS.GPSLatitudeRef: b"S",
+            GPS.GPSLatitude: ((97, 1), (0, 1), (0, 1)),
+            GPS.GPSLongitudeRef: b"E",
+            GPS.GPSLongitude: ((112, 1), (37, 1), (48, 1)),
+        },
+        {
+            GPS.GPSLatitudeRef: b"S",
+            GPS.GPSLatitude: ((7, 1), (75, 1), (0, 1)),
+            GPS.GPSLongitudeRef: b"E",
+            GPS.GPSLongitude: ((112, 1), (37, 1), (48, 1)),
+        },
         {GPS.GPSLatitude: ((7, 1), (58, 1), (48, 1)), GPS.GPSLongitude: ((112, 1), (37, 1), (48, 1))},
-        {GPS.GPSLatitudeRef: b"N", GPS.GPSLatitude: ((0, 1), (0, 1), (0, 1)),
-         GPS.GPSLongitudeRef: b"E", GPS.GPSLongitude: ((0, 1), (0, 1), (0, 1))},
+        {
+            GPS.GPSLatitudeRef: b"N",
+            GPS.GPSLatitude: ((0, 1), (0, 1), (0, 1)),
+            GPS.GPSLongitudeRef: b"E",
+            GPS.GPSLongitude: ((0, 1), (0, 1), (0, 1)),
+        },
     ],
     ids=["zero-denominators", "latitude-out-of-range", "minutes-over-60", "no-refs", "null-island"],
 )
@@ -127,9 +142,17 @@ def test_orientation_6_swaps_size_and_thumbnail_is_upright(picture, exif, save, 
     # Orientation 6: the stored pixels must be turned 90° clockwise to be upright,
     # so the stored top-left marker ends up top-right.
     big = picture((1200, 800))
-    path = save(big, "rotated.jpg", quality=92, exif=exif(
-        orientation=6, original="2024:05:01 08:30:00", lat=MALANG_LAT, lon=MALANG_LON,
-    ))
+    path = save(
+        big,
+        "rotated.jpg",
+        quality=92,
+        exif=exif(
+            orientation=6,
+            original="2024:05:01 08:30:00",
+            lat=MALANG_LAT,
+            lon=MALANG_LON,
+        ),
+    )
 
     info = inspect_image(path)
     size = write_thumbnail(path, tmp_path / "thumb.jpg")
@@ -145,9 +168,16 @@ def test_orientation_6_swaps_size_and_thumbnail_is_upright(picture, exif, save, 
 
 
 def test_thumbnail_carries_no_metadata(picture, exif, save, tmp_path) -> None:
-    path = save(picture(), "a.jpg", exif=exif(
-        orientation=6, original="2024:05:01 08:30:00", lat=MALANG_LAT, lon=MALANG_LON,
-    ))
+    path = save(
+        picture(),
+        "a.jpg",
+        exif=exif(
+            orientation=6,
+            original="2024:05:01 08:30:00",
+            lat=MALANG_LAT,
+            lon=MALANG_LON,
+        ),
+    )
     dest = tmp_path / "thumb.jpg"
 
     write_thumbnail(path, dest)

@@ -1,4 +1,5 @@
 """Storage backends for the tests: a temp directory, and S3 over HTTP to a real moto server."""
+
 from __future__ import annotations
 
 import os

@@ -1,7 +1,10 @@
 """The same behaviour, checked on the local directory backend and on S3 (moto over HTTP)."""
+
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -138,7 +141,8 @@ def test_s3_multipart_upload(s3_storage: S3Storage, tmp_path: Path) -> None:
 
     big = tmp_path / "big.bin"
     big.write_bytes(os.urandom(11 * 1024 * 1024))
-    s3_storage.transfer_config = TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024)
+    part = 5 * 1024 * 1024  # the smallest part S3 accepts
+    s3_storage.transfer_config = TransferConfig(multipart_threshold=part, multipart_chunksize=part)
 
     s3_storage.put_file(KEY, big, "image/jpeg")
 
@@ -209,3 +213,10 @@ class TestRegistry:
     def test_unknown_scheme(self, url: str) -> None:
         with pytest.raises(ValueError, match=r"file://.*s3://"):
             storage_from_url(url)
+
+
+def test_storage_package_imports_neither_flask_nor_models() -> None:
+    code = "import sys, storage; print(sorted(m for m in ('flask', 'models', 'satgas') if m in sys.modules))"
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

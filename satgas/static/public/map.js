@@ -100,7 +100,7 @@
   /** Fetch everything for the chosen period and re-render. Stale responses are dropped. */
   async function load(keepUrl) {
     const period = readPeriod();
-    if (!period) return document.body.dataset.state;
+    if (!period) return;
     const id = ++state.requestId;
     const q = '?from=' + encodeURIComponent(period.from) + '&to=' + encodeURIComponent(period.to);
     if (!keepUrl) history.replaceState(null, '', q); // shareable link to the chosen period
@@ -115,17 +115,22 @@
         getJson(API + 'progress' + q),
       ]);
       const acts = await activities;
-      if (id !== state.requestId) return document.body.dataset.state;
+      if (id !== state.requestId) return; // a newer period was chosen meanwhile
       render(geo, progress, acts, period);
-      document.body.dataset.state = 'ready';
+      finish('ready');
     } catch (err) {
-      if (id !== state.requestId) return document.body.dataset.state;
+      if (id !== state.requestId) return;
       console.error(err);
       showStatus(MSG_ERROR, true);
-      document.body.dataset.state = 'error';
+      finish('error');
     }
+  }
+
+  /** End of a load: browser tests wait on satgasPage.ready (first completed load) and body[data-state]. */
+  function finish(result) {
+    document.body.dataset.state = result;
     $('#main').removeAttribute('aria-busy');
-    return document.body.dataset.state;
+    resolveReady(result); // no-op after the first time
   }
 
   function render(geo, progress, acts, period) {
@@ -302,16 +307,14 @@
 
   function hideTooltip(unpin) {
     if (unpin) state.pinned = false;
-    const tip = $('#tooltip');
-    tip.hidden = true;
-    delete tip.dataset.code;
+    $('#tooltip').hidden = true;
+    delete $('#tooltip').dataset.code;
     if (state.active) {
       state.active.classList.remove('is-active');
       state.active.removeAttribute('aria-describedby');
-      state.active = null;
     }
-    const hl = $('#map .kel-highlight');
-    if (hl) hl.setAttribute('d', '');
+    state.active = null;
+    if ($('#map .kel-highlight')) $('#map .kel-highlight').setAttribute('d', '');
   }
 
   /* ---------- totals, table, activities ---------- */
@@ -420,12 +423,12 @@
     // Dismiss a pinned tooltip by tapping elsewhere or pressing Escape.
     document.addEventListener('click', (e) => { if (state.pinned && !$('#tooltip').contains(e.target)) hideTooltip(true); });
     document.addEventListener('keydown', (e) => { if (e.key === 'Escape') hideTooltip(true); });
-    return load(true);
+    load(true);
   }
 
   let resolveReady;
-  window.satgasPage = { ready: new Promise((r) => { resolveReady = r; }), reload: load };
-  const start = () => init().then(resolveReady, (err) => { console.error(err); document.body.dataset.state = 'error'; resolveReady('error'); });
+  window.satgasPage = { ready: new Promise((r) => { resolveReady = r; }), reload: () => load(true) };
+  const start = () => { try { init(); } catch (err) { console.error(err); finish('error'); } };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
 })();

@@ -1,0 +1,87 @@
+"""Custom marshmallow fields: GeoJSON geometry and timestamps that must carry an offset."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import current_app, has_app_context
+from geoalchemy2.elements import WKBElement
+from geoalchemy2.shape import to_shape
+from marshmallow import ValidationError, fields
+from shapely.geometry import LineString, Point, mapping
+from shapely.ops import unary_union
+
+from satgas.timeutil import to_wib
+
+# Kota Malang's extent, widened: used only to recognise swapped coordinates.
+_MALANG_LON = (112.50, 112.76)
+_MALANG_LAT = (-8.12, -7.84)
+SWAP_HINT = ("longitude and latitude look swapped: GeoJSON order is [longitude, latitude], "
+             "e.g. [112.63, -7.98]")
+
+
+class AwareDateTime(fields.AwareDateTime):
+    """RFC 3339 with an offset; a naive timestamp is rejected, never guessed."""
+
+    default_error_messages = {
+        "invalid": "Not a valid RFC 3339 timestamp; use e.g. 2026-11-28T07:30:00+07:00.",
+        "invalid_awareness": "The timestamp has no UTC offset; add one, e.g. 2026-11-28T07:30:00+07:00.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="iso", **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else to_wib(value).isoformat()
+
+
+def _position(raw: Any) -> tuple[float, float]:
+    if not isinstance(raw, list | tuple) or len(raw) != 2:
+        raise ValidationError("Each position must be [longitude, latitude] (two numbers, no altitude).")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in raw):
+        raise ValidationError("Coordinates must be numbers.")
+    lon, lat = float(raw[0]), float(raw[1])
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValidationError("Coordinates must be finite numbers (no NaN or Infinity).")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        message = f"Position [{lon}, {lat}] is out of range: longitude −180…180, latitude −90…90"
+        if _MALANG_LON[0] <= lat <= _MALANG_LON[1] and _MALANG_LAT[0] <= lon <= _MALANG_LAT[1]:
+            message += f"; {SWAP_HINT}"
+        raise ValidationError(message + ".")
+    return lon, lat
+
+
+def _max_vertices() -> int:
+    return current_app.config["MAX_GEOMETRY_VERTICES"] if has_app_context() else 5000
+
+
+class GeometryField(fields.Field):
+    """GeoJSON Point or LineString in, shapely geometry out; dumps GeoJSON."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs):
+        if not isinstance(value, dict) or "type" not in value or "coordinates" not in value:
+            raise ValidationError("Send a GeoJSON object with 'type' and 'coordinates'.")
+        kind, coords = value["type"], value["coordinates"]
+        if kind == "Point":
+            return Point(_position(coords))
+        if kind != "LineString":
+            raise ValidationError(f"Geometry type {kind!r} is not accepted; send a Point or a LineString.")
+        if not isinstance(coords, list) or len(coords) < 2:
+            raise ValidationError("A LineString needs at least two positions.")
+        if len(coords) > _max_vertices():
+            raise ValidationError(f"The track has {len(coords)} positions; the limit is {_max_vertices()}. "
+                                  "Simplify it on the phone or split the log.")
+        line = LineString([_position(p) for p in coords])
+        if line.length == 0:
+            raise ValidationError("A LineString needs at least two distinct positions.")
+        # A track that runs back over itself along the same segments is GPS junk, not work done.
+        if unary_union(line).length < line.length * 0.999:
+            raise ValidationError("The track runs back over itself; send the path walked once.")
+        return line
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if isinstance(value, WKBElement):
+            value = to_shape(value)
+        return mapping(value)

@@ -1,0 +1,90 @@
+"""Work logs: upload (single and batch), list, export, read, history."""
+from __future__ import annotations
+
+import uuid
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from api.exports import csv_response, geojson_page
+from api.schemas.logs import (
+    AuditEventSchema,
+    BatchResponseSchema,
+    BatchSchema,
+    LogCreateSchema,
+    LogListQuerySchema,
+    LogPageSchema,
+    LogSchema,
+)
+from satgas.auth import current_user, require_roles
+from satgas.services import log_queries, logs
+
+blp = Blueprint("logs", __name__, url_prefix="/api/v1/logs", description="Work logs from crew phones")
+
+
+@blp.route("")
+class Logs(MethodView):
+    @blp.arguments(LogListQuerySchema, location="query")
+    @blp.response(200, LogPageSchema)
+    @blp.alt_response(200, content_type="application/geo+json", description="?format=geojson")
+    @blp.alt_response(200, content_type="text/csv", description="?format=csv: every match")
+    def get(self, query: dict):
+        """List logs you may see, newest first; JSON page, GeoJSON page or CSV of all matches."""
+        user = current_user()
+        if query["format"] == "csv":
+            return csv_response(log_queries.export_rows(user, query))
+        items, total = log_queries.page_of_logs(user, query, query["page"], query["page_size"])
+        if query["format"] == "geojson":
+            return geojson_page(items, LogSchema())
+        return {"items": items, "page": query["page"], "page_size": query["page_size"], "total": total}
+
+    @require_roles("crew", "admin")
+    @blp.arguments(LogCreateSchema)
+    @blp.response(201, LogSchema)
+    @blp.alt_response(200, schema=LogSchema, description="Identical replay: the stored log")
+    @blp.alt_response(409, description="Same id, different content")
+    def post(self, data: dict):
+        """Upload one log; a replay of the same id and content answers 200."""
+        stored, created = logs.submit_log(current_user(), data)
+        return stored, (201 if created else 200)
+
+
+@blp.route("/batch")
+class LogBatch(MethodView):
+    @require_roles("crew", "admin")
+    @blp.arguments(BatchSchema)
+    @blp.response(200, BatchResponseSchema)
+    def post(self, body: dict):
+        """Upload up to 500 logs; each gets its own result, in the order sent."""
+        schema = LogCreateSchema()
+        items = []
+        for raw in body["logs"]:
+            try:
+                items.append((schema.load(raw), None, raw.get("id")))
+            except ValidationError as exc:
+                items.append((None, exc.normalized_messages(), raw.get("id")))
+        results = logs.submit_batch(current_user(), items)
+        return {"results": [
+            {k: v for k, v in vars(r).items() if v not in (None, {})} for r in results
+        ]}
+
+
+@blp.route("/<uuid:log_id>")
+class LogDetail(MethodView):
+    @blp.response(200, LogSchema)
+    @blp.alt_response(404, description="Unknown id, or not yours to see")
+    def get(self, log_id: uuid.UUID):
+        """One log with its photos."""
+        return log_queries.get_log(current_user(), log_id)
+
+
+@blp.route("/<uuid:log_id>/history")
+class LogHistory(MethodView):
+    @blp.response(200, AuditEventSchema(many=True))
+    @blp.alt_response(404, description="Unknown id, or not yours to see")
+    def get(self, log_id: uuid.UUID):
+        """The log's audit trail, oldest first; creation is the first event."""
+        return log_queries.history(current_user(), log_id)
+
+

@@ -1,0 +1,176 @@
+"""Work logs: what a phone sends, what the API answers, and the list filters."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from api.fields import AwareDateTime, GeometryField
+from models import ACTIVITIES, LOG_FLAGS, STATUSES, utcnow
+
+CLOCK_SKEW = timedelta(minutes=5)
+KELURAHAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
+                                 error="Use a kelurahan code such as 35.73.02.1001.")
+KECAMATAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="Use a kecamatan code such as 35.73.02.")
+
+
+def _measure(maximum: float, **kwargs):
+    return fields.Float(validate=validate.Range(min=0, max=maximum), allow_none=True, load_default=None, **kwargs)
+
+
+class LogCreateSchema(Schema):
+    id = fields.UUID(required=True)
+    activity = fields.String(required=True, validate=validate.OneOf(ACTIVITIES))
+    started_at = AwareDateTime(required=True)
+    finished_at = AwareDateTime(required=True)
+    geometry = GeometryField(required=True, metadata={"description": "GeoJSON Point or LineString [lon, lat]"})
+    gps_accuracy_m = _measure(100_000)
+    kelurahan_code = fields.String(allow_none=True, load_default=None, validate=KELURAHAN_CODE)
+    length_m = _measure(100_000)
+    sediment_m3 = _measure(10_000)
+    waste_kg = _measure(1_000_000)
+    workers = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1, max=500))
+    notes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+    crew_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _times(self, data: dict, **_kwargs) -> None:
+        if data["finished_at"] < data["started_at"]:
+            raise ValidationError("finished_at must not be before started_at.", "finished_at")
+        latest = utcnow() + CLOCK_SKEW
+        for name in ("started_at", "finished_at"):
+            if data[name] > latest:
+                raise ValidationError("The time is in the future; check the phone's clock and time zone.", name)
+
+
+class PhotoBriefSchema(Schema):
+    id = fields.UUID()
+    kind = fields.String()
+    sha256 = fields.String()
+
+
+class PhotoSchema(PhotoBriefSchema):
+    log_id = fields.UUID()
+    content_type = fields.String()
+    bytes = fields.Integer()
+    width = fields.Integer()
+    height = fields.Integer()
+    taken_at = AwareDateTime(allow_none=True)
+    exif_location = GeometryField(allow_none=True)
+    distance_to_log_m = fields.Float(allow_none=True)
+    flags = fields.List(fields.String(), attribute="flag_list")
+    created_at = AwareDateTime()
+
+
+class LogSchema(Schema):
+    id = fields.UUID()
+    crew_id = fields.Integer()
+    activity = fields.String()
+    started_at = AwareDateTime()
+    finished_at = AwareDateTime()
+    work_date = fields.Date()
+    geometry = GeometryField()
+    gps_accuracy_m = fields.Float(allow_none=True)
+    kelurahan_code = fields.String()
+    kecamatan_code = fields.String()
+    claimed_kelurahan_code = fields.String(allow_none=True)
+    length_m = fields.Float(allow_none=True)
+    measured_length_m = fields.Float()
+    sediment_m3 = fields.Float(allow_none=True)
+    waste_kg = fields.Float(allow_none=True)
+    workers = fields.Integer(allow_none=True)
+    notes = fields.String(allow_none=True)
+    status = fields.String()
+    flags = fields.List(fields.String(), attribute="flag_list")
+    photos = fields.List(fields.Nested(PhotoSchema))
+    created_at = AwareDateTime()
+    submitted_by = fields.Function(lambda log: log.submitted_by.username)
+    reviewed_by = fields.Function(lambda log: log.reviewed_by.username if log.reviewed_by else None)
+    reviewed_at = AwareDateTime(allow_none=True)
+    review_note = fields.String(allow_none=True)
+
+
+class LogPageSchema(Schema):
+    items = fields.List(fields.Nested(LogSchema))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+
+
+def _bbox(value: str) -> list[float]:
+    try:
+        parts = [float(p) for p in value.split(",")]
+    except ValueError:
+        raise ValidationError("bbox must be four numbers: minlon,minlat,maxlon,maxlat.") from None
+    if len(parts) != 4:
+        raise ValidationError("bbox must be four numbers: minlon,minlat,maxlon,maxlat.")
+    minlon, minlat, maxlon, maxlat = parts
+    if not (-180 <= minlon < maxlon <= 180 and -90 <= minlat < maxlat <= 90):
+        raise ValidationError("bbox needs minlon < maxlon and minlat < maxlat within −180…180 and −90…90.")
+    return parts
+
+
+class BBoxField(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _bbox(super()._deserialize(value, attr, data, **kwargs))
+
+
+class LogFilterSchema(Schema):
+    kecamatan_code = fields.String(validate=KECAMATAN_CODE)
+    kelurahan_code = fields.String(validate=KELURAHAN_CODE)
+    crew_id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    activity = fields.String(validate=validate.OneOf(ACTIVITIES))
+    flag = fields.String(validate=validate.OneOf(LOG_FLAGS))
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    bbox = BBoxField(metadata={"description": "minlon,minlat,maxlon,maxlat"})
+
+    @validates_schema(skip_on_field_errors=True)
+    def _range(self, data: dict, **_kwargs) -> None:
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("'from' must not be after 'to'.", "to")
+
+
+class LogListQuerySchema(LogFilterSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "geojson", "csv"]))
+
+
+class BatchSchema(Schema):
+    logs = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=500),
+                       metadata={"description": "Up to 500 logs, each as for POST /api/v1/logs"})
+
+
+class BatchResultSchema(Schema):
+    id = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(["created", "unchanged", "conflict", "invalid"]))
+    errors = fields.Dict()
+    message = fields.String()
+
+
+class BatchResponseSchema(Schema):
+    results = fields.List(fields.Nested(BatchResultSchema))
+
+
+class SyncStatusQuerySchema(Schema):
+    ids = fields.List(fields.UUID(), required=True, validate=validate.Length(max=500))
+
+
+class SyncLogSchema(Schema):
+    id = fields.UUID()
+    stored = fields.Boolean()
+    status = fields.String(allow_none=True)
+    photos = fields.List(fields.Nested(PhotoBriefSchema))
+
+
+class SyncStatusSchema(Schema):
+    logs = fields.List(fields.Nested(SyncLogSchema))
+
+
+class AuditEventSchema(Schema):
+    at = AwareDateTime()
+    actor = fields.String()
+    action = fields.String()
+    details = fields.Dict()

@@ -1,0 +1,116 @@
+"""Reading work logs: filters, paging, streaming export, history and sync status."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from shapely.geometry import box
+from sqlalchemy import Select, func, literal, literal_column, select, text
+from sqlalchemy.orm import selectinload
+
+from models import WGS84, AuditEvent, Photo, User, WorkLog, db
+from satgas.auth import can_read_log, log_scope
+from satgas.errors import NotFound
+from satgas.services import audit
+
+
+def _bbox_clause(minlon: float, minlat: float, maxlon: float, maxlat: float):
+    frame = from_shape(box(minlon, minlat, maxlon, maxlat), srid=WGS84)
+    clause = func.ST_Intersects(WorkLog.geometry, frame)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SpatiaLite only uses its R*Tree when asked to, through the SpatialIndex table.
+        candidates = text(
+            "SELECT rowid FROM SpatialIndex WHERE f_table_name = 'work_logs' "
+            "AND f_geometry_column = 'geometry' "
+            "AND search_frame = BuildMbr(:minlon, :minlat, :maxlon, :maxlat, 4326)"
+        ).bindparams(minlon=minlon, minlat=minlat, maxlon=maxlon, maxlat=maxlat)
+        clause = clause & literal_column("work_logs.rowid").in_(candidates)
+    return clause
+
+
+def filtered(user: User, filters: dict[str, Any]) -> Select:
+    """SELECT of the logs the user may see that match the contract's filters."""
+    query = select(WorkLog).where(log_scope(user))
+    for name in ("kecamatan_code", "kelurahan_code", "crew_id", "status", "activity"):
+        if filters.get(name) is not None:
+            query = query.where(getattr(WorkLog, name) == filters[name])
+    if filters.get("flag"):
+        query = query.where((literal(",") + WorkLog.flags + literal(",")).like(f"%,{filters['flag']},%"))
+    if filters.get("from_"):
+        query = query.where(WorkLog.work_date >= filters["from_"])
+    if filters.get("to"):
+        query = query.where(WorkLog.work_date <= filters["to"])
+    if filters.get("bbox"):
+        query = query.where(_bbox_clause(*filters["bbox"]))
+    return query
+
+
+def newest_first(query: Select) -> Select:
+    return query.order_by(WorkLog.started_at.desc(), WorkLog.id.desc())
+
+
+def page_of_logs(user: User, filters: dict[str, Any], page: int, page_size: int) -> tuple[list[WorkLog], int]:
+    query = filtered(user, filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = db.session.scalars(
+        newest_first(query)
+        .options(selectinload(WorkLog.photos), selectinload(WorkLog.submitted_by),
+                 selectinload(WorkLog.reviewed_by))
+        .offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return list(items), total or 0
+
+
+EXPORT_COLUMNS = ("id", "crew_id", "activity", "started_at", "finished_at", "work_date", "kelurahan_code",
+                  "kecamatan_code", "claimed_kelurahan_code", "length_m", "measured_length_m", "sediment_m3",
+                  "waste_kg", "workers", "status", "flags", "submitted_by", "reviewed_at", "notes",
+                  "geometry_wkt")
+
+
+def export_rows(user: User, filters: dict[str, Any]) -> Iterator[tuple]:
+    """All matching logs as plain tuples, fetched in chunks so memory stays flat."""
+    submitter = User.__table__.alias("submitter")
+    query = filtered(user, filters).with_only_columns(
+        WorkLog.id, WorkLog.crew_id, WorkLog.activity, WorkLog.started_at, WorkLog.finished_at,
+        WorkLog.work_date, WorkLog.kelurahan_code, WorkLog.kecamatan_code, WorkLog.claimed_kelurahan_code,
+        WorkLog.length_m, WorkLog.measured_length_m, WorkLog.sediment_m3, WorkLog.waste_kg, WorkLog.workers,
+        WorkLog.status, WorkLog.flags, submitter.c.username, WorkLog.reviewed_at, WorkLog.notes,
+        func.ST_AsText(WorkLog.geometry),
+    ).join(submitter, submitter.c.id == WorkLog.submitted_by_id)
+    result = db.session.execute(newest_first(query).execution_options(yield_per=1000, stream_results=True))
+    yield from result
+
+
+def get_log(user: User, log_id: uuid.UUID) -> WorkLog:
+    """A log the user may read; 404 (not 403) otherwise, so ids of others' logs leak nothing."""
+    found = db.session.get(WorkLog, log_id)
+    if found is None or not can_read_log(user, found):
+        raise NotFound(f"No work log {log_id} that you can see.")
+    return found
+
+
+def history(user: User, log_id: uuid.UUID) -> list[AuditEvent]:
+    get_log(user, log_id)
+    return audit.events_for(log_id)
+
+
+def sync_status(user: User, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """What the server holds of each id, in the order asked (one query for logs, one for photos)."""
+    visible = {
+        log.id: log for log in db.session.scalars(select(WorkLog).where(WorkLog.id.in_(ids), log_scope(user)))
+    }
+    photos: dict[uuid.UUID, list[Photo]] = {}
+    for photo in db.session.scalars(select(Photo).where(Photo.log_id.in_(list(visible))).order_by(Photo.created_at)):
+        photos.setdefault(photo.log_id, []).append(photo)
+    answer = []
+    for log_id in ids:
+        log = visible.get(log_id)
+        answer.append({
+            "id": log_id,
+            "stored": log is not None,
+            "status": log.status if log else None,
+            "photos": photos.get(log_id, []),
+        })
+    return answer

@@ -1,0 +1,71 @@
+"""Keeps `daily_progress` equal to an aggregate over the logs, delta by delta.
+
+Every change to a log (insert, review, a photo) removes the log's old contribution and adds
+its new one in the same transaction, with an atomic upsert, so concurrent writers never lose
+an increment and the rollup never disagrees with the logs it sums.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from models import DailyProgress, WorkLog, db
+
+_SUMS = ("logs", "length_m", "sediment_m3", "waste_kg", "photos", "complete")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    kelurahan_code: str
+    work_date: date
+    status: str
+    length_m: float
+    sediment_m3: float
+    waste_kg: float
+    photos: int
+    complete: int
+
+    def values(self, sign: int) -> dict:
+        return {
+            "kelurahan_code": self.kelurahan_code, "work_date": self.work_date, "status": self.status,
+            "logs": sign, "length_m": sign * self.length_m, "sediment_m3": sign * self.sediment_m3,
+            "waste_kg": sign * self.waste_kg, "photos": sign * self.photos, "complete": sign * self.complete,
+        }
+
+
+def contribution(log: WorkLog, photo_kinds: list[str] | None = None) -> Contribution:
+    """What one log adds to its kelurahan's day, given the kinds of its photos."""
+    kinds = photo_kinds if photo_kinds is not None else [p.kind for p in log.photos]
+    return Contribution(
+        kelurahan_code=log.kelurahan_code,
+        work_date=log.work_date,
+        status=log.status,
+        length_m=log.counted_length_m,
+        sediment_m3=log.sediment_m3 or 0.0,
+        waste_kg=log.waste_kg or 0.0,
+        photos=len(kinds),
+        complete=int("before" in kinds and "after" in kinds),
+    )
+
+
+def _upsert(values: dict) -> None:
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(DailyProgress).values(**values)
+    table = DailyProgress.__table__
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["kelurahan_code", "work_date", "status"],
+        set_={name: table.c[name] + stmt.excluded[name] for name in _SUMS},
+    )
+    db.session.execute(stmt)
+
+
+def apply(old: Contribution | None, new: Contribution | None) -> None:
+    """Replace a log's old contribution with its new one (either may be None)."""
+    if old == new:
+        return
+    if old is not None:
+        _upsert(old.values(-1))
+    if new is not None:
+        _upsert(new.values(+1))
