@@ -1,2 +1,61 @@
 """Constants and helpers shared by tests (imported; conftest holds the fixtures)."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+from functools import cache
+
+from pyproj import Transformer
+from shapely.geometry import shape
+from shapely.ops import transform, unary_union
+
+from satgas.services.areas import DATA_DIR
+
 PASSWORD = "correct-horse-battery"
+WIB = timezone(timedelta(hours=7))
+TO_METRIC = Transformer.from_crs(4326, 32749, always_xy=True).transform
+TO_WGS84 = Transformer.from_crs(32749, 4326, always_xy=True).transform
+
+
+@cache
+def kelurahan_shapes() -> dict[str, object]:
+    """The bundled polygons, as an independent oracle for what the database answers."""
+    features = json.loads((DATA_DIR / "kelurahan.geojson").read_text())["features"]
+    return {f["properties"]["kelurahan_code"]: shape(f["geometry"]) for f in features}
+
+
+@cache
+def metric_shapes() -> dict[str, object]:
+    return {code: transform(TO_METRIC, geom) for code, geom in kelurahan_shapes().items()}
+
+
+def inside_point(code: str) -> tuple[float, float]:
+    p = kelurahan_shapes()[code].representative_point()
+    return p.x, p.y
+
+
+@cache
+def city_metric():
+    return unary_union(list(metric_shapes().values()))
+
+
+def log_payload(lon: float = None, lat: float = None, **overrides) -> dict:
+    """A valid log from a phone, started 07:30 WIB yesterday, in Kauman (Klojen) by default."""
+    if lon is None:
+        lon, lat = inside_point("35.73.02.1007")
+    start = (datetime.now(WIB) - timedelta(days=1)).replace(hour=7, minute=30, second=0, microsecond=0)
+    payload = {
+        "id": str(uuid.uuid4()),
+        "activity": "drain_cleaning",
+        "started_at": start.isoformat(),
+        "finished_at": (start + timedelta(hours=2)).isoformat(),
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "length_m": 25.0,
+        "sediment_m3": 1.5,
+        "waste_kg": 40,
+        "workers": 4,
+        "notes": "Saluran depan pasar",
+    }
+    payload.update(overrides)
+    return payload
