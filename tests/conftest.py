@@ -16,9 +16,9 @@ from satgas.extensions import limiter
 from satgas.services.accounts import create_crew, create_user
 from satgas.services.areas import load_reference_data
 from tests.pg_server import INSTALL_HINT, ThrowawayPostgres
+from tests.support import PASSWORD
 
 BACKENDS = ["spatialite", "postgis"]
-from tests.support import PASSWORD
 
 # Mutable tables, children first; reference data and the standard cast stay.
 DATA_TABLES = ["daily_progress", "audit_events", "photos", "work_logs"]

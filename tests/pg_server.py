@@ -1,6 +1,7 @@
 """A throw-away PostgreSQL cluster for the test run, started from the installed binaries."""
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -86,10 +87,8 @@ class ThrowawayPostgres:
                 time.sleep(0.2)
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -5,6 +5,7 @@ import csv
 import io
 import threading
 import uuid
+from datetime import UTC
 
 import pytest
 from shapely.geometry import LineString, Point
@@ -12,7 +13,7 @@ from shapely.ops import transform
 from sqlalchemy import func, select
 
 from models import AuditEvent, WorkLog, db
-from tests.support import TO_METRIC, TO_WGS84, city_metric, inside_point, log_payload, metric_shapes
+from tests.support import TO_WGS84, city_metric, inside_point, log_payload, metric_shapes
 
 KAUMAN, SUKUN, KETAWANGGEDE = "35.73.02.1007", "35.73.04.1005", "35.73.05.1006"
 
@@ -47,8 +48,8 @@ def test_create_then_identical_replay_then_conflict(client, cast, app):
 def test_same_instant_in_another_offset_is_the_same_content(client, cast):
     payload, first = post_log(client, cast)
     assert first.status_code == 201
-    from datetime import datetime, timezone
-    utc = {k: datetime.fromisoformat(payload[k]).astimezone(timezone.utc).isoformat()
+    from datetime import datetime
+    utc = {k: datetime.fromisoformat(payload[k]).astimezone(UTC).isoformat()
            for k in ("started_at", "finished_at")}
     replay = client.post("/api/v1/logs", json=dict(payload, **utc, waste_kg=40.0), headers=cast.headers("crew_a"))
     assert replay.status_code == 200
