@@ -1,7 +1,6 @@
 """The application factory: create_app() as a list of small register_* steps."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +10,7 @@ from config import load_config
 from satgas import extensions
 from satgas.database import configure_engine, engine_options
 from satgas.errors import SatgasApi, register_error_handlers
+from satgas.metrics import register_metrics
 
 API_TITLE = "SATGAS work-log API"
 API_VERSION = "v1"
@@ -29,6 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
     register_api(app)
     register_error_handlers(app)
     register_hooks(app)
+    register_metrics(app)
     register_commands(app)
     return app
 
@@ -86,13 +87,13 @@ def register_api(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     from satgas.auth import authenticate_request
     from satgas.request_limits import enforce_json_limit
-    from satgas.request_log import assign_request_id, log_request
+    from satgas.request_log import assign_request_id, configure_logging, log_request
 
     app.before_request(assign_request_id)
     app.before_request(enforce_json_limit)
     app.before_request(authenticate_request)
     app.after_request(log_request)
-    logging.getLogger("satgas").setLevel(logging.INFO)
+    configure_logging(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -21,11 +21,18 @@ class UserSchema(Schema):
     kecamatan_code = fields.String(allow_none=True, load_default=None, validate=KECAMATAN_CODE)
 
 
+class TokenUserSchema(Schema):
+    username = fields.String()
+    role = fields.String()
+    crew_id = fields.Integer(allow_none=True)
+    kecamatan_code = fields.String(allow_none=True)
+
+
 class TokenSchema(Schema):
     access_token = fields.String(required=True)
     token_type = fields.String(required=True)
     expires_at = fields.DateTime(required=True)
-    user = fields.Nested(UserSchema(only=("username", "role", "crew_id", "kecamatan_code")))
+    user = fields.Nested(TokenUserSchema)
 
 
 class CrewSchema(Schema):

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from models import WGS84, Crew, User, WorkLog, db
 from satgas.auth import crew_for_new_log
 from satgas.errors import Conflict, DomainError, Forbidden, Invalid
+from satgas.metrics import LOGS_INGESTED
 from satgas.services import audit, rollup, spatial
 from satgas.timeutil import wib_date
 
@@ -104,10 +105,12 @@ def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog, bool]:
     """Store a log (created=True) or recognise an identical replay (created=False); 409 otherwise."""
     try:
         stored, created = _store(user, data)
-    except DomainError:
+    except DomainError as exc:
         db.session.rollback()
+        LOGS_INGESTED.labels("conflict" if isinstance(exc, Conflict) else "rejected").inc()
         raise
     db.session.commit()
+    LOGS_INGESTED.labels("created" if created else "unchanged").inc()
     return stored, created
 
 
@@ -141,4 +144,6 @@ def submit_batch(user: User, items: list[tuple[dict | None, dict | None, Any]]) 
         if count % BATCH_COMMIT_EVERY == 0:
             db.session.commit()
     db.session.commit()
+    for result in results:
+        LOGS_INGESTED.labels(result.status).inc()
     return results

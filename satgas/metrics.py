@@ -1,0 +1,50 @@
+"""Prometheus metrics at /metrics: request latency, logs ingested, photos stored, review backlog.
+
+With several gunicorn workers set PROMETHEUS_MULTIPROC_DIR (see gunicorn.conf.py) so that
+every worker's numbers are summed; otherwise one process serves its own.
+"""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, request
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge
+from prometheus_flask_exporter import PrometheusMetrics
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from models import WorkLog, db
+
+LOGS_INGESTED = Counter("satgas_logs_ingested", "Work logs received, by outcome", ["outcome"])
+PHOTOS_STORED = Counter("satgas_photos_stored", "Photos stored (first upload, not replays)")
+REVIEW_BACKLOG = Gauge("satgas_review_backlog", "Logs submitted and not yet reviewed",
+                       multiprocess_mode="mostrecent")
+
+
+class _DefaultRegistryProxy:
+    """Lets a per-app registry also expose the process-wide domain metrics above."""
+
+    def collect(self):
+        yield from REGISTRY.collect()
+
+
+def _refresh_backlog() -> None:
+    if request.path != "/metrics":
+        return
+    try:
+        REVIEW_BACKLOG.set(db.session.scalar(select(func.count()).where(WorkLog.status == "submitted")) or 0)
+    except SQLAlchemyError:
+        db.session.rollback()
+
+
+def register_metrics(app: Flask) -> None:
+    common = {"group_by": "url_rule", "excluded_paths": ["^/metrics$", "^/healthz$"]}
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
+
+        GunicornInternalPrometheusMetrics(app, **common)
+    else:
+        registry = CollectorRegistry(auto_describe=True)
+        registry.register(_DefaultRegistryProxy())
+        PrometheusMetrics(app, registry=registry, **common)
+    app.before_request(_refresh_backlog)
