@@ -8,15 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import text
 
-from satgas import create_app
 from satgas.extensions import limiter
 from satgas.services.accounts import create_crew, create_user
-from satgas.services.areas import load_reference_data
 from tests.pg_server import INSTALL_HINT, ThrowawayPostgres
-from tests.support import PASSWORD
+from tests.support import PASSWORD, make_app
 
 BACKENDS = ["spatialite", "postgis"]
 
@@ -51,22 +48,6 @@ def postgres_server():
 @pytest.fixture(scope="session")
 def postgis_url(postgres_server) -> str:
     return os.environ.get("TEST_DATABASE_URL") or postgres_server.url
-
-
-def make_app(database_url: str, storage_url: str, **overrides):
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "STORAGE_URL": storage_url}
-    overrides = {"TESTING": True, "LOGIN_RATE_LIMIT": "1000 per minute",
-                 "PUBLIC_RATE_LIMIT": "10000 per minute", **overrides}
-    app = create_app(overrides, env=env)
-    with app.app_context():
-        try:
-            upgrade()
-        except Exception as exc:
-            if "postgis" in str(exc).lower():
-                pytest.fail(f"PostGIS is not installed in this PostgreSQL: {INSTALL_HINT}", pytrace=False)
-            raise
-        load_reference_data()
-    return app
 
 
 def _cast(app) -> Cast:

@@ -6,11 +6,15 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from functools import cache
 
+import pytest
+from flask_migrate import upgrade
 from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.ops import transform, unary_union
 
-from satgas.services.areas import DATA_DIR
+from satgas import create_app
+from satgas.services.areas import DATA_DIR, load_reference_data
+from tests.pg_server import INSTALL_HINT
 
 PASSWORD = "correct-horse-battery"
 WIB = timezone(timedelta(hours=7))
@@ -59,3 +63,19 @@ def log_payload(lon: float = None, lat: float = None, **overrides) -> dict:
     }
     payload.update(overrides)
     return payload
+
+
+def make_app(database_url: str, storage_url: str, **overrides):
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "STORAGE_URL": storage_url}
+    overrides = {"TESTING": True, "LOGIN_RATE_LIMIT": "1000 per minute",
+                 "PUBLIC_RATE_LIMIT": "10000 per minute", **overrides}
+    app = create_app(overrides, env=env)
+    with app.app_context():
+        try:
+            upgrade()
+        except Exception as exc:
+            if "postgis" in str(exc).lower():
+                pytest.fail(f"PostGIS is not installed in this PostgreSQL: {INSTALL_HINT}", pytrace=False)
+            raise
+        load_reference_data()
+    return app

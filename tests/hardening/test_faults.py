@@ -1,0 +1,98 @@
+"""Fault injection with real components: the database goes away, a worker dies mid-batch."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+import urllib.request
+
+import psycopg
+from sqlalchemy import func, select
+
+from models import AuditEvent, DailyProgress, WorkLog, db
+from tests.hardening.conftest import login
+from tests.servers import Gunicorn
+from tests.support import log_payload
+
+
+def _count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_database_outage_answers_503_and_loses_nothing(cluster, pg_app):
+    client = pg_app.test_client()
+    headers = login(client)
+    first, second = log_payload(), log_payload()
+    assert client.post("/api/v1/logs", json=first, headers=headers).status_code == 201
+    cluster.stop()
+    try:
+        down = client.post("/api/v1/logs", json=second, headers=headers)
+        assert down.status_code == 503
+        assert "database" in down.get_json()["message"].lower()
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/healthz").status_code == 200
+    finally:
+        cluster.start()
+    assert client.get("/readyz").status_code == 200
+    assert client.post("/api/v1/logs", json=second, headers=headers).status_code == 201
+    assert client.post("/api/v1/logs", json=first, headers=headers).status_code == 200
+    assert _count(pg_app, WorkLog) == 2 and _count(pg_app, AuditEvent) == 2
+    with pg_app.app_context():
+        assert db.session.scalar(select(func.sum(DailyProgress.logs))) == 2
+
+
+def _post_json(url: str, body: dict, headers: dict, timeout: float = 120) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={**headers, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as resp:
+        return json.loads(resp.read())
+
+
+def test_worker_killed_mid_batch_then_retry_reports_stored_items_unchanged(cluster, pg_app, tmp_path):
+    with pg_app.app_context():
+        db.session.execute(db.delete(AuditEvent))
+        db.session.execute(db.delete(DailyProgress))
+        db.session.execute(db.delete(WorkLog))
+        db.session.commit()
+    server = Gunicorn({"DATABASE_URL": cluster.url, "SECRET_KEY": "test-secret",
+                       "STORAGE_URL": f"file://{tmp_path}"})
+    try:
+        headers = login(pg_app.test_client())
+        batch = {"logs": [log_payload() for _ in range(500)]}
+        failed = []
+        sender = threading.Thread(target=lambda: _try(lambda: _post_json(server.url + "/api/v1/logs/batch",
+                                                                       batch, headers), failed))
+        sender.start()
+        with psycopg.connect(cluster.url) as conn:
+            deadline = time.monotonic() + 60
+            while conn.execute("SELECT count(*) FROM work_logs").fetchone()[0] < 50:
+                assert time.monotonic() < deadline, "the batch never committed its first chunk"
+                time.sleep(0.01)
+            for pid in server.worker_pids():
+                os.kill(pid, signal.SIGKILL)
+            sender.join(30)
+            stored = conn.execute("SELECT count(*) FROM work_logs").fetchone()[0]
+        assert failed, "the request should have died with its worker"
+        assert 50 <= stored < 500
+        server_wait = time.monotonic() + 30
+        while not server.worker_pids() and time.monotonic() < server_wait:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        results = _post_json(server.url + "/api/v1/logs/batch", batch, headers)["results"]
+        statuses = [r["status"] for r in results]
+        assert statuses.count("unchanged") == stored
+        assert statuses.count("created") == 500 - stored
+        assert statuses[:stored] == ["unchanged"] * stored
+        assert _count(pg_app, WorkLog) == 500
+    finally:
+        server.stop()
+
+
+def _try(fn, failures: list) -> None:
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001 - any transport error counts
+        failures.append(exc)
