@@ -5,7 +5,8 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.schemas.accounts import LoginSchema, TokenSchema
+from api.schemas.accounts import LoginSchema, TokenSchema, TokenUserSchema
+from satgas.auth import current_user
 from satgas.extensions import limiter
 from satgas.services import accounts
 
@@ -34,3 +35,12 @@ class Token(MethodView):
     def delete(self):
         """Log out: the token used for this request stops working."""
         accounts.revoke_token(g.token)
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, TokenUserSchema)
+    @blp.alt_response(401, description="No or invalid token")
+    def get(self):
+        """Who this token belongs to: lets a phone check its token before a long sync."""
+        return current_user()

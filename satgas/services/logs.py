@@ -1,26 +1,30 @@
-"""Receiving work logs from phones: idempotent by the phone's UUID, assigned in the database."""
+"""Receiving work logs from phones: idempotent by the phone's UUID, assigned in the database.
+
+Single uploads and batches share one set-based path: a chunk of logs costs a handful of
+queries (existing ids, spatial assignment, insert, audit, rollup), not a handful per log.
+The primary key settles races between replays: `INSERT … ON CONFLICT DO NOTHING`.
+"""
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import mapping
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from models import WGS84, Crew, User, WorkLog, db
+from models import WGS84, AuditEvent, Crew, User, WorkLog, db, utcnow
 from satgas.auth import crew_for_new_log
-from satgas.errors import Conflict, DomainError, Forbidden, Invalid
+from satgas.errors import Conflict, DomainError, Invalid
 from satgas.metrics import LOGS_INGESTED
-from satgas.services import audit, rollup, spatial
+from satgas.services import rollup, spatial
 from satgas.timeutil import wib_date
 
-log = logging.getLogger(__name__)
-BATCH_COMMIT_EVERY = 50
+CHUNK = 100  # logs per transaction in a batch: a cut connection keeps the chunks committed
 _CONTENT_FIELDS = ("activity", "gps_accuracy_m", "kelurahan_code", "length_m", "sediment_m3", "waste_kg",
                    "workers", "notes")
 
@@ -54,64 +58,128 @@ def content_sha256(data: dict[str, Any], crew_id: int) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def _existing(log_id: uuid.UUID, fingerprint: str) -> WorkLog:
-    stored = db.session.get(WorkLog, log_id, populate_existing=True)
-    if stored is None:  # pragma: no cover - only after a concurrent delete
-        raise Conflict("The log id is taken; generate a new id.")
-    if stored.content_sha256 != fingerprint:
-        raise Conflict(f"A different log with id {log_id} is already stored; it was not changed. "
-                       "Send it under a new id if it is new work.")
-    return stored
+@dataclass
+class Outcome:
+    id: uuid.UUID
+    status: str  # created | unchanged | conflict | invalid
+    error: DomainError | None = None
 
 
-def _build(user: User, data: dict[str, Any], crew_id: int, fingerprint: str) -> WorkLog:
-    placement = spatial.place(data["geometry"], data["kelurahan_code"], data["gps_accuracy_m"])
-    return WorkLog(
-        id=data["id"], crew_id=crew_id, submitted_by_id=user.id, activity=data["activity"],
-        started_at=data["started_at"], finished_at=data["finished_at"], work_date=wib_date(data["started_at"]),
-        geometry=from_shape(data["geometry"], srid=WGS84), gps_accuracy_m=data["gps_accuracy_m"],
-        claimed_kelurahan_code=data["kelurahan_code"], kelurahan_code=placement.kelurahan_code,
-        kecamatan_code=placement.kecamatan_code, length_m=data["length_m"], sediment_m3=data["sediment_m3"],
-        waste_kg=data["waste_kg"], workers=data["workers"], notes=data["notes"],
-        measured_length_m=spatial.geodesic_length_m(data["geometry"]), status="submitted",
-        flags=",".join(placement.flags), content_sha256=fingerprint, photos=[],
-    )
+def _conflict(log_id: uuid.UUID) -> Conflict:
+    return Conflict(f"A different log with id {log_id} is already stored; it was not changed. "
+                    "Send it under a new id if it is new work.")
 
 
-def _store(user: User, data: dict[str, Any]) -> tuple[WorkLog, bool]:
-    """Insert inside a savepoint; the primary key decides races between replays."""
-    crew_id = crew_for_new_log(user, data["crew_id"])
-    if user.role == "admin" and db.session.get(Crew, crew_id) is None:
-        raise Invalid(f"Unknown crew_id {crew_id}.", {"crew_id": ["Unknown crew."]})
-    fingerprint = content_sha256(data, crew_id)
-    if db.session.get(WorkLog, data["id"]) is not None:
-        return _existing(data["id"], fingerprint), False
-    new_log = _build(user, data, crew_id, fingerprint)
-    try:
-        with db.session.begin_nested():
-            db.session.add(new_log)
-            db.session.flush()
-            audit.record(new_log.id, user.username, "created",
-                         {"kelurahan_code": new_log.kelurahan_code, "flags": new_log.flag_list})
-            rollup.apply(None, rollup.contribution(new_log, []))
-    except IntegrityError:
-        # Another request stored the same id between our check and our insert.
-        db.session.expunge(new_log) if new_log in db.session else None
-        return _existing(data["id"], fingerprint), False
-    return new_log, True
+def _compare(log_id: uuid.UUID, stored_sha: str, fingerprint: str) -> Outcome:
+    if stored_sha == fingerprint:
+        return Outcome(log_id, "unchanged")
+    return Outcome(log_id, "conflict", _conflict(log_id))
+
+
+def _stored_fingerprints(ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    query = select(WorkLog.id, WorkLog.content_sha256).where(WorkLog.id.in_(ids))
+    return {log_id: sha for log_id, sha in db.session.execute(query)}
+
+
+def _crew_ids(user: User, datas: list[dict]) -> list[int | DomainError]:
+    answers: list[int | DomainError] = []
+    for data in datas:
+        try:
+            answers.append(crew_for_new_log(user, data["crew_id"]))
+        except DomainError as exc:
+            answers.append(exc)
+    if user.role == "admin":
+        wanted = {c for c in answers if isinstance(c, int)}
+        known = set(db.session.scalars(select(Crew.id).where(Crew.id.in_(wanted))))
+        answers = [c if not isinstance(c, int) or c in known
+                   else Invalid(f"Unknown crew_id {c}.", {"crew_id": ["Unknown crew."]}) for c in answers]
+    return answers
+
+
+def _row(user: User, data: dict, crew_id: int, fingerprint: str, placement: spatial.Placement) -> dict:
+    return {
+        "id": data["id"], "crew_id": crew_id, "submitted_by_id": user.id, "activity": data["activity"],
+        "started_at": data["started_at"], "finished_at": data["finished_at"],
+        "work_date": wib_date(data["started_at"]), "geometry": from_shape(data["geometry"], srid=WGS84),
+        "gps_accuracy_m": data["gps_accuracy_m"], "claimed_kelurahan_code": data["kelurahan_code"],
+        "kelurahan_code": placement.kelurahan_code, "kecamatan_code": placement.kecamatan_code,
+        "length_m": data["length_m"], "sediment_m3": data["sediment_m3"], "waste_kg": data["waste_kg"],
+        "workers": data["workers"], "notes": data["notes"],
+        "measured_length_m": spatial.geodesic_length_m(data["geometry"]), "status": "submitted",
+        "flags": ",".join(placement.flags), "content_sha256": fingerprint, "created_at": utcnow(),
+    }
+
+
+def _contribution(row: dict) -> rollup.Contribution:
+    length = row["measured_length_m"] or row["length_m"] or 0.0
+    return rollup.Contribution(row["kelurahan_code"], row["work_date"], "submitted", length,
+                               row["sediment_m3"] or 0.0, row["waste_kg"] or 0.0, 0, 0)
+
+
+def _insert(rows: list[dict]) -> set[uuid.UUID]:
+    """Insert the rows; returns the ids this transaction stored (others were raced in)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(WorkLog).on_conflict_do_nothing(index_elements=["id"]).returning(WorkLog.id)
+    return set(db.session.scalars(stmt, rows, execution_options={"sort_by_parameter_order": True}))
+
+
+def _ingest(user: User, datas: list[dict]) -> list[Outcome]:
+    """Store what is new among `datas` in the current transaction; the caller commits."""
+    crews = _crew_ids(user, datas)
+    fingerprints = [content_sha256(d, c) if isinstance(c, int) else "" for d, c in zip(datas, crews, strict=True)]
+    stored = _stored_fingerprints([d["id"] for d in datas])
+    outcomes: list[Outcome | None] = [None] * len(datas)
+    pending: dict[uuid.UUID, int] = {}  # id → index of its first occurrence among the new ones
+    for i, (data, crew) in enumerate(zip(datas, crews, strict=True)):
+        if isinstance(crew, DomainError):
+            outcomes[i] = Outcome(data["id"], "invalid", crew)
+        elif data["id"] in stored:
+            outcomes[i] = _compare(data["id"], stored[data["id"]], fingerprints[i])
+        elif data["id"] in pending:  # the same id twice in one batch
+            outcomes[i] = _compare(data["id"], fingerprints[pending[data["id"]]], fingerprints[i])
+        else:
+            pending[data["id"]] = i
+    order = list(pending.values())
+    placements = spatial.place_many([(datas[i]["geometry"], datas[i]["kelurahan_code"],
+                                      datas[i]["gps_accuracy_m"]) for i in order])
+    rows = {}
+    for i, placement in zip(order, placements, strict=True):
+        if isinstance(placement, Invalid):
+            outcomes[i] = Outcome(datas[i]["id"], "invalid", placement)
+        else:
+            rows[i] = _row(user, datas[i], crews[i], fingerprints[i], placement)
+    inserted = _insert(list(rows.values())) if rows else set()
+    raced = _stored_fingerprints([rows[i]["id"] for i in rows if rows[i]["id"] not in inserted])
+    for i, row in rows.items():
+        outcomes[i] = (Outcome(row["id"], "created") if row["id"] in inserted
+                       else _compare(row["id"], raced.get(row["id"], ""), row["content_sha256"]))
+    created = [row for row in rows.values() if row["id"] in inserted]
+    _record_created(user, created)
+    return outcomes  # type: ignore[return-value]
+
+
+def _record_created(user: User, rows: list[dict]) -> None:
+    if not rows:
+        return
+    db.session.execute(db.insert(AuditEvent), [
+        {"log_id": r["id"], "at": r["created_at"], "actor": user.username, "action": "created",
+         "details": {"kelurahan_code": r["kelurahan_code"], "flags": [f for f in r["flags"].split(",") if f]}}
+        for r in rows
+    ])
+    rollup.apply_many([(None, _contribution(r)) for r in rows])
 
 
 def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog, bool]:
     """Store a log (created=True) or recognise an identical replay (created=False); 409 otherwise."""
-    try:
-        stored, created = _store(user, data)
-    except DomainError as exc:
+    [outcome] = _ingest(user, [data])
+    LOGS_INGESTED.labels(outcome.status).inc()
+    if outcome.error is not None:
         db.session.rollback()
-        LOGS_INGESTED.labels("conflict" if isinstance(exc, Conflict) else "rejected").inc()
-        raise
+        raise outcome.error
     db.session.commit()
-    LOGS_INGESTED.labels("created" if created else "unchanged").inc()
-    return stored, created
+    return db.session.get(WorkLog, data["id"]), outcome.status == "created"
 
 
 @dataclass
@@ -123,27 +191,33 @@ class BatchItemResult:
 
 
 def submit_batch(user: User, items: list[tuple[dict | None, dict | None, Any]]) -> list[BatchItemResult]:
-    """Store each valid item on its own; commits every few items so a cut connection keeps them.
+    """Store each valid item on its own merits, committing chunk by chunk.
 
     `items` holds (loaded data, validation errors, raw id) per log, in the order sent.
     """
-    results = []
-    for count, (data, errors, raw_id) in enumerate(items, start=1):
-        shown_id = str(raw_id) if isinstance(raw_id, str | int) else None
+    results: list[BatchItemResult | None] = [None] * len(items)
+    valid = []
+    for i, (_data, errors, raw_id) in enumerate(items):
         if errors:
-            results.append(BatchItemResult(shown_id, "invalid", errors, "Invalid log; see errors."))
-            continue
-        try:
-            _, created = _store(user, data)
-            results.append(BatchItemResult(str(data["id"]), "created" if created else "unchanged"))
-        except Conflict as exc:
-            results.append(BatchItemResult(str(data["id"]), "conflict", {}, exc.message))
-        except (Invalid, Forbidden) as exc:
-            results.append(BatchItemResult(str(data["id"]), "invalid", exc.errors or {"_schema": [exc.message]},
-                                           exc.message))
-        if count % BATCH_COMMIT_EVERY == 0:
-            db.session.commit()
-    db.session.commit()
+            shown = str(raw_id) if isinstance(raw_id, str | int) else None
+            results[i] = BatchItemResult(shown, "invalid", errors, "Invalid log; see errors.")
+        else:
+            valid.append(i)
+    for start in range(0, len(valid), CHUNK):
+        chunk = valid[start:start + CHUNK]
+        for i, outcome in zip(chunk, _ingest(user, [items[i][0] for i in chunk]), strict=True):
+            results[i] = _result(outcome)
+        db.session.commit()
     for result in results:
         LOGS_INGESTED.labels(result.status).inc()
-    return results
+    return results  # type: ignore[return-value]
+
+
+def _result(outcome: Outcome) -> BatchItemResult:
+    if outcome.error is None:
+        return BatchItemResult(str(outcome.id), outcome.status)
+    error = outcome.error
+    errors = error.errors or ({} if outcome.status == "conflict" else {"_schema": [error.message]})
+    return BatchItemResult(str(outcome.id), outcome.status, errors, error.message)
+
+

@@ -63,9 +63,28 @@ def _upsert(values: dict) -> None:
 
 def apply(old: Contribution | None, new: Contribution | None) -> None:
     """Replace a log's old contribution with its new one (either may be None)."""
-    if old == new:
-        return
-    if old is not None:
-        _upsert(old.values(-1))
-    if new is not None:
-        _upsert(new.values(+1))
+    apply_many([(old, new)])
+
+
+def apply_many(changes: list[tuple[Contribution | None, Contribution | None]]) -> None:
+    """Apply many (old, new) changes as one upsert per touched row.
+
+    Rows are written in key order, so concurrent transactions lock them in the same order
+    and cannot deadlock each other.
+    """
+    totals: dict[tuple, dict] = {}
+    for old, new in changes:
+        if old == new:
+            continue
+        for part, sign in ((old, -1), (new, +1)):
+            if part is None:
+                continue
+            values = part.values(sign)
+            key = (values["kelurahan_code"], values["work_date"], values["status"])
+            if key in totals:
+                for name in _SUMS:
+                    totals[key][name] += values[name]
+            else:
+                totals[key] = values
+    for key in sorted(totals):
+        _upsert(totals[key])

@@ -6,6 +6,7 @@ boundaries (`boundary_m`), so distances and lengths are plain planar metres on b
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from geoalchemy2.shape import from_shape
@@ -13,7 +14,7 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import transform
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, case, func, literal, select, text
 
 from models import METRIC_SRID, WGS84, City, Kelurahan, db
 from satgas.errors import Invalid
@@ -65,49 +66,85 @@ def _outside_message(geom: BaseGeometry) -> str:
     return message
 
 
-def _containing_kelurahan(geom: BaseGeometry) -> tuple[str, str] | None:
-    """The kelurahan holding the point, or most of the track's length.
-
-    Overlapping slivers of the simplified boundaries: ties go to the lowest code, so a point
-    in an overlap always lands in the same kelurahan.
-    """
-    g = _metric(geom)
-    if isinstance(geom, Point):
-        score = func.ST_Area(Kelurahan.boundary_m) * 0  # every hit scores the same
+def _input_geometries(geoms: list[BaseGeometry]):
+    """The geometries as a relation (idx, wkt) from one bound parameter, per dialect."""
+    wkts = [g.wkt for g in geoms]
+    if db.session.get_bind().dialect.name == "postgresql":
+        relation = text("SELECT * FROM unnest(CAST(:idx AS integer[]), CAST(:wkt AS text[])) AS t(idx, wkt)")
+        relation = relation.bindparams(idx=list(range(len(wkts))), wkt=wkts)
     else:
-        score = func.ST_Length(func.ST_Intersection(Kelurahan.boundary_m, g))
-    row = db.session.execute(
-        select(Kelurahan.code, Kelurahan.kecamatan_code)
-        .where(func.ST_Intersects(Kelurahan.boundary_m, g))
-        .order_by(score.desc(), Kelurahan.code)
-        .limit(1)
-    ).first()
-    return (row[0], row[1]) if row else None
+        relation = text("SELECT CAST(key AS INTEGER) AS idx, value AS wkt FROM json_each(:wkt)")
+        relation = relation.bindparams(wkt=json.dumps(wkts))
+    return relation.columns(idx=Integer, wkt=String).subquery("input")
 
 
-def _nearest_kelurahan(geom: BaseGeometry) -> tuple[str, str]:
-    """For sliver gaps between kelurahan and for the band just outside the city."""
-    distance = func.ST_Distance(Kelurahan.boundary_m, _metric(geom))
-    row = db.session.execute(
-        select(Kelurahan.code, Kelurahan.kecamatan_code).order_by(distance, Kelurahan.code).limit(1)
-    ).one()
-    return row[0], row[1]
+def _placement_query(geoms: list[BaseGeometry]):
+    """Rows (idx, inside city, within tolerance, containing kelurahan or NULL), one per geometry.
+
+    The city outline is joined once, so PostGIS prepares it once for all the geometries; the
+    kelurahan holding a point (or most of a track) is ranked with a window function, which
+    both databases evaluate in one pass.
+    """
+    source = _input_geometries(geoms)
+    g = func.ST_Transform(func.ST_GeomFromText(source.c.wkt, WGS84), METRIC_SRID)
+    # Points score alike, so overlaps go to the lowest code; tracks by the length inside.
+    score = case((func.ST_GeometryType(g).like("%POINT%"), 0.0),
+                 else_=func.ST_Length(func.ST_Intersection(Kelurahan.boundary_m, g)))
+    rank = func.row_number().over(partition_by=source.c.idx, order_by=(score.desc(), Kelurahan.code))
+    ranked = (select(source.c.idx, Kelurahan.code, rank.label("rank"))
+              .select_from(source).join(Kelurahan, func.ST_Intersects(Kelurahan.boundary_m, g))
+              .subquery("ranked"))
+    best = select(ranked.c.idx, ranked.c.code).where(ranked.c.rank == 1).subquery("best")
+    return (select(source.c.idx, func.ST_Covers(City.boundary_m, g).label("inside"),
+                   func.ST_Covers(City.boundary_m_tolerance, g).label("near"), best.c.code)
+            .select_from(City).join(source, literal(True)).outerjoin(best, best.c.idx == source.c.idx)
+            .where(City.code == CITY_CODE))
+
+
+def _nearest_kelurahan(geom: BaseGeometry) -> str:
+    """For a sliver gap between kelurahan or the band just outside the city (rare)."""
+    return db.session.scalar(select(Kelurahan.code).order_by(
+        func.ST_Distance(Kelurahan.boundary_m, _metric(geom)), Kelurahan.code).limit(1))
+
+
+def _kecamatan_of() -> dict[str, str]:
+    return {code: kecamatan for code, kecamatan in db.session.execute(select(Kelurahan.code, Kelurahan.kecamatan_code))}
+
+
+def place_many(items: list[tuple[BaseGeometry, str | None, float | None]]) -> list[Placement | Invalid]:
+    """Assign each (geometry, claimed kelurahan, GPS accuracy) in one round trip.
+
+    Returns a Placement, or an Invalid error for a geometry far outside the city.
+    """
+    if not items:
+        return []
+    rows = {row.idx: row for row in db.session.execute(_placement_query([geom for geom, _, _ in items]))}
+    kecamatan = _kecamatan_of()
+    answers: list[Placement | Invalid] = []
+    for i, (geom, claimed, accuracy) in enumerate(items):
+        row = rows[i]
+        if not row.near:
+            message = _outside_message(geom)
+            answers.append(Invalid(message, {"geometry": [message]}))
+            continue
+        code = row.code or _nearest_kelurahan(geom)
+        flags = []
+        if claimed and claimed != code:
+            flags.append("kelurahan_mismatch")
+        if not row.inside:
+            flags.append("outside_boundary")
+        if accuracy is not None and accuracy > LOW_GPS_ACCURACY_M:
+            flags.append("low_gps_accuracy")
+        answers.append(Placement(code, kecamatan[code], flags))
+    return answers
 
 
 def place(geom: BaseGeometry, claimed_kelurahan: str | None, gps_accuracy_m: float | None) -> Placement:
     """Assign a kelurahan and compute the log's flags; 422 when far outside the city."""
-    inside, within_tolerance = _city_relation(geom)
-    if not within_tolerance:
-        raise Invalid(_outside_message(geom), {"geometry": [_outside_message(geom)]})
-    found = _containing_kelurahan(geom) or _nearest_kelurahan(geom)
-    flags = []
-    if claimed_kelurahan and claimed_kelurahan != found[0]:
-        flags.append("kelurahan_mismatch")
-    if not inside:
-        flags.append("outside_boundary")
-    if gps_accuracy_m is not None and gps_accuracy_m > LOW_GPS_ACCURACY_M:
-        flags.append("low_gps_accuracy")
-    return Placement(found[0], found[1], flags)
+    [answer] = place_many([(geom, claimed_kelurahan, gps_accuracy_m)])
+    if isinstance(answer, Invalid):
+        raise answer
+    return answer
 
 
 def kelurahan_at(lon: float, lat: float) -> list[str]:

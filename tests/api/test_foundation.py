@@ -145,3 +145,8 @@ def test_malformed_json_is_400_not_500(client):
     deep = "[" * 100000 + "]" * 100000
     resp = client.post("/api/v1/auth/token", data=deep, content_type="application/json")
     assert resp.status_code in (400, 413)
+
+
+def test_me_tells_who_the_token_belongs_to(client, cast):
+    me = client.get("/api/v1/auth/me", headers=cast.headers("sup_klojen")).get_json()
+    assert me == {"username": "sup_klojen", "role": "supervisor", "crew_id": None, "kecamatan_code": "35.73.02"}
