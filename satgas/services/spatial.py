@@ -94,21 +94,19 @@ def _placement_query(geoms: list[BaseGeometry]):
     ranked = (select(source.c.idx, Kelurahan.code, rank.label("rank"))
               .select_from(source).join(Kelurahan, func.ST_Intersects(Kelurahan.boundary_m, g))
               .subquery("ranked"))
-    best = select(ranked.c.idx, ranked.c.code).where(ranked.c.rank == 1).subquery("best")
+    best = (select(ranked.c.idx, ranked.c.code, Kelurahan.kecamatan_code)
+            .join(Kelurahan, Kelurahan.code == ranked.c.code).where(ranked.c.rank == 1).subquery("best"))
     return (select(source.c.idx, func.ST_Covers(City.boundary_m, g).label("inside"),
-                   func.ST_Covers(City.boundary_m_tolerance, g).label("near"), best.c.code)
+                   func.ST_Covers(City.boundary_m_tolerance, g).label("near"), best.c.code, best.c.kecamatan_code)
             .select_from(City).join(source, literal(True)).outerjoin(best, best.c.idx == source.c.idx)
             .where(City.code == CITY_CODE))
 
 
-def _nearest_kelurahan(geom: BaseGeometry) -> str:
+def _nearest_kelurahan(geom: BaseGeometry) -> tuple[str, str]:
     """For a sliver gap between kelurahan or the band just outside the city (rare)."""
-    return db.session.scalar(select(Kelurahan.code).order_by(
-        func.ST_Distance(Kelurahan.boundary_m, _metric(geom)), Kelurahan.code).limit(1))
-
-
-def _kecamatan_of() -> dict[str, str]:
-    return {code: kecamatan for code, kecamatan in db.session.execute(select(Kelurahan.code, Kelurahan.kecamatan_code))}
+    row = db.session.execute(select(Kelurahan.code, Kelurahan.kecamatan_code).order_by(
+        func.ST_Distance(Kelurahan.boundary_m, _metric(geom)), Kelurahan.code).limit(1)).one()
+    return row[0], row[1]
 
 
 def place_many(items: list[tuple[BaseGeometry, str | None, float | None]]) -> list[Placement | Invalid]:
@@ -119,7 +117,6 @@ def place_many(items: list[tuple[BaseGeometry, str | None, float | None]]) -> li
     if not items:
         return []
     rows = {row.idx: row for row in db.session.execute(_placement_query([geom for geom, _, _ in items]))}
-    kecamatan = _kecamatan_of()
     answers: list[Placement | Invalid] = []
     for i, (geom, claimed, accuracy) in enumerate(items):
         row = rows[i]
@@ -127,7 +124,7 @@ def place_many(items: list[tuple[BaseGeometry, str | None, float | None]]) -> li
             message = _outside_message(geom)
             answers.append(Invalid(message, {"geometry": [message]}))
             continue
-        code = row.code or _nearest_kelurahan(geom)
+        code, kecamatan = (row.code, row.kecamatan_code) if row.code else _nearest_kelurahan(geom)
         flags = []
         if claimed and claimed != code:
             flags.append("kelurahan_mismatch")
@@ -135,7 +132,7 @@ def place_many(items: list[tuple[BaseGeometry, str | None, float | None]]) -> li
             flags.append("outside_boundary")
         if accuracy is not None and accuracy > LOW_GPS_ACCURACY_M:
             flags.append("low_gps_accuracy")
-        answers.append(Placement(code, kecamatan[code], flags))
+        answers.append(Placement(code, kecamatan, flags))
     return answers
 
 
