@@ -11,6 +11,7 @@ from satgas import extensions
 from satgas.database import configure_engine, engine_options
 from satgas.errors import SatgasApi, register_error_handlers
 from satgas.metrics import register_metrics
+from satgas.request_limits import LimitedRequest
 
 API_TITLE = "SATGAS work-log API"
 API_VERSION = "v1"
@@ -19,6 +20,7 @@ API_VERSION = "v1"
 def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the environment (or `env`), then apply `overrides` (tests)."""
     app = Flask(__name__)
+    app.request_class = LimitedRequest
     app.config.from_mapping(load_config(env))
     app.config.from_mapping(_static_config())
     if overrides:
@@ -27,6 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
     register_extensions(app)
     register_storage(app)
     register_api(app)
+    register_public(app)
     register_error_handlers(app)
     register_hooks(app)
     register_metrics(app)
@@ -82,6 +85,17 @@ def register_api(app: Flask) -> None:
 
     api = SatgasApi(app)
     register_blueprints(app, api)
+
+
+def register_public(app: Flask) -> None:
+    """CORS `*` on the public read-only API only (never /api/v1), and its response cache."""
+    from flask_cors import CORS
+
+    from satgas.services.public_cache import init_public_cache
+
+    CORS(app, resources={r"/public/*": {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}},
+         expose_headers=["ETag", "Retry-After"], send_wildcard=True, max_age=86400)
+    init_public_cache(app)
 
 
 def register_hooks(app: Flask) -> None:

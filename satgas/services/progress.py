@@ -9,9 +9,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, select
+from geoalchemy2.shape import to_shape
+from shapely.geometry import mapping
+from sqlalchemy import Select, Subquery, and_, case, func, literal, select
 
-from models import DailyProgress, Kecamatan, Kelurahan, Photo, WorkLog, db
+from models import DailyProgress, Kecamatan, Kelurahan, Photo, User, WorkLog, db
+from satgas.auth import progress_scope
+from satgas.errors import Invalid
 from satgas.timeutil import date_range
 
 SUMS = ("length_m", "sediment_m3", "waste_kg")
@@ -40,14 +44,22 @@ def _figures(status, logs, length, sediment, waste, photos, complete, work_date)
     ]
 
 
+def _number(value: Any) -> float:
+    # Deltas that cancel out may leave -1e-13 behind: show 0.0, never -0.0.
+    return round(float(value), 3) + 0.0
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _row(mapping: Any) -> dict[str, Any]:
     row = dict(mapping)
-    for name in ("logs", "approved", "pending", "rejected", "photos", "complete"):
+    for name in COUNTS:
         row[name] = int(row[name])
     for name in (*SUMS, "approved_length_m"):
-        row[name] = round(float(row[name]), 3)
-    last = row["last_work_date"]
-    row["last_work_date"] = date.fromisoformat(last) if isinstance(last, str) else last
+        row[name] = _number(row[name])
+    row["last_work_date"] = _day(row["last_work_date"])
     return row
 
 
@@ -55,28 +67,78 @@ def _status_filter(column, approved_only: bool):
     return column == "approved" if approved_only else literal(True)
 
 
-def kelurahan_progress(date_from: date, date_to: date, kecamatan_code: str | None = None,
-                       approved_only: bool = False) -> list[dict[str, Any]]:
-    """One row per kelurahan in scope, zeros included, ordered by code."""
-    d = DailyProgress
-    joined = and_(d.kelurahan_code == Kelurahan.code, d.work_date.between(date_from, date_to),
-                  _status_filter(d.status, approved_only))
-    query = (
+def _of_kecamatan(column, kecamatan_code: str | None):
+    if not kecamatan_code:
+        return literal(True)
+    return column.in_(select(Kelurahan.code).where(Kelurahan.kecamatan_code == kecamatan_code))
+
+
+def _by_kelurahan(source: Subquery) -> Select:
+    """Every kelurahan with the figures of `source` (rows of kelurahan_code, status, sums)."""
+    s = source.c
+    return (
         select(Kelurahan.code, Kelurahan.name, Kelurahan.kecamatan_code, Kecamatan.name.label("kecamatan_name"),
-               *_figures(d.status, d.logs, d.length_m, d.sediment_m3, d.waste_kg, d.photos, d.complete,
-                         d.work_date))
+               *_figures(s.status, s.logs, s.length_m, s.sediment_m3, s.waste_kg, s.photos, s.complete,
+                         s.work_date))
         .join(Kecamatan, Kecamatan.code == Kelurahan.kecamatan_code)
-        .outerjoin(d, joined)
+        .outerjoin(source, s.kelurahan_code == Kelurahan.code)
         .group_by(Kelurahan.code, Kelurahan.name, Kelurahan.kecamatan_code, Kecamatan.name)
         .order_by(Kelurahan.code)
     )
-    return _in_kecamatan(query, kecamatan_code)
 
 
-def _in_kecamatan(query: Select, kecamatan_code: str | None) -> list[dict[str, Any]]:
+def _run(query: Select, kecamatan_code: str | None) -> list[dict[str, Any]]:
     if kecamatan_code:
         query = query.where(Kelurahan.kecamatan_code == kecamatan_code)
     return [_row(r) for r in db.session.execute(query).mappings()]
+
+
+def kelurahan_progress(date_from: date, date_to: date, kecamatan_code: str | None = None,
+                       approved_only: bool = False) -> list[dict[str, Any]]:
+    """One row per kelurahan in scope, zeros included, ordered by code.
+
+    The rollup rows of the range are first summed per (kelurahan, status) with plain SUMs;
+    the CASE pivot then runs over at most 3 rows per kelurahan instead of one per day.
+    """
+    d = DailyProgress
+    per_status = (
+        select(d.kelurahan_code, d.status, func.sum(d.logs).label("logs"), func.sum(d.length_m).label("length_m"),
+               func.sum(d.sediment_m3).label("sediment_m3"), func.sum(d.waste_kg).label("waste_kg"),
+               func.sum(d.photos).label("photos"), func.sum(d.complete).label("complete"),
+               func.max(case((d.logs > 0, d.work_date))).label("work_date"))
+        .where(d.work_date.between(date_from, date_to), _status_filter(d.status, approved_only),
+               _of_kecamatan(d.kelurahan_code, kecamatan_code))
+        .group_by(d.kelurahan_code, d.status)
+        .subquery("per_status")
+    )
+    return _run(_by_kelurahan(per_status), kecamatan_code)
+
+
+def progress_from_logs(date_from: date, date_to: date, kecamatan_code: str | None = None,
+                       approved_only: bool = False) -> list[dict[str, Any]]:
+    """The same table as `kelurahan_progress`, aggregated directly over the logs (no rollup)."""
+    w = WorkLog
+    photos = (
+        select(Photo.log_id, func.count().label("photos"),
+               func.max(case((Photo.kind == "before", 1), else_=0)).label("before"),
+               func.max(case((Photo.kind == "after", 1), else_=0)).label("after"))
+        .group_by(Photo.log_id)
+        .subquery("log_photos")
+    )
+    per_log = (
+        select(w.kelurahan_code, w.status, literal(1).label("logs"),
+               case((w.measured_length_m > 0, w.measured_length_m),
+                    else_=func.coalesce(w.length_m, 0)).label("length_m"),
+               func.coalesce(w.sediment_m3, 0).label("sediment_m3"), func.coalesce(w.waste_kg, 0).label("waste_kg"),
+               func.coalesce(photos.c.photos, 0).label("photos"),
+               case((and_(photos.c.before == 1, photos.c.after == 1), 1), else_=0).label("complete"),
+               w.work_date)
+        .outerjoin(photos, photos.c.log_id == w.id)
+        .where(w.work_date.between(date_from, date_to), _status_filter(w.status, approved_only),
+               _of_kecamatan(w.kelurahan_code, kecamatan_code))
+        .subquery("per_log")
+    )
+    return _run(_by_kelurahan(per_log), kecamatan_code)
 
 
 def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -87,7 +149,7 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         for name in result:
             result[name] += row[name]
     for name in (*SUMS, "approved_length_m"):
-        result[name] = round(result[name], 3)
+        result[name] = _number(result[name])
     dates = [r["last_work_date"] for r in rows if r["last_work_date"]]
     result["last_work_date"] = max(dates) if dates else None
     result["kelurahan"] = len(rows)
@@ -106,37 +168,45 @@ def daily_series(date_from: date, date_to: date, kelurahan_code: str | None = No
     )
     if kelurahan_code:
         query = query.where(d.kelurahan_code == kelurahan_code)
-    elif kecamatan_code:
-        query = query.where(d.kelurahan_code.in_(
-            select(Kelurahan.code).where(Kelurahan.kecamatan_code == kecamatan_code)))
+    else:
+        query = query.where(_of_kecamatan(d.kelurahan_code, kecamatan_code))
     found = {}
     for row in db.session.execute(query).mappings():
-        day = row["work_date"]
-        day = date.fromisoformat(day) if isinstance(day, str) else day
-        found[day] = {"logs": int(row["logs"]), **{n: round(float(row[n]), 3) for n in SUMS}}
+        found[_day(row["work_date"])] = {"logs": int(row["logs"]), **{n: _number(row[n]) for n in SUMS}}
     empty = {"logs": 0, **{n: 0.0 for n in SUMS}}
     return [{"date": day, **found.get(day, empty)} for day in date_range(date_from, date_to)]
 
 
-def progress_from_logs(date_from: date, date_to: date, kecamatan_code: str | None = None,
-                       approved_only: bool = False) -> list[dict[str, Any]]:
-    """The same table as `kelurahan_progress`, aggregated directly over the logs (no rollup)."""
-    w = WorkLog
-    photo_count = select(func.count()).where(Photo.log_id == w.id).correlate(w).scalar_subquery()
-    has = {kind: exists().where(Photo.log_id == w.id, Photo.kind == kind).correlate(w)
-           for kind in ("before", "after")}
-    complete = case((and_(has["before"], has["after"]), 1), else_=0)
-    length = case((w.measured_length_m > 0, w.measured_length_m), else_=func.coalesce(w.length_m, 0))
-    joined = and_(w.kelurahan_code == Kelurahan.code, w.work_date.between(date_from, date_to),
-                  _status_filter(w.status, approved_only))
-    query = (
-        select(Kelurahan.code, Kelurahan.name, Kelurahan.kecamatan_code, Kecamatan.name.label("kecamatan_name"),
-               *_figures(w.status, case((w.id.is_not(None), 1), else_=0), length,
-                         func.coalesce(w.sediment_m3, 0), func.coalesce(w.waste_kg, 0), photo_count, complete,
-                         w.work_date))
-        .join(Kecamatan, Kecamatan.code == Kelurahan.kecamatan_code)
-        .outerjoin(w, joined)
-        .group_by(Kelurahan.code, Kelurahan.name, Kelurahan.kecamatan_code, Kecamatan.name)
-        .order_by(Kelurahan.code)
-    )
-    return _in_kecamatan(query, kecamatan_code)
+def _known(model, code: str, field: str):
+    found = db.session.get(model, code)
+    if found is None:
+        raise Invalid(f"Unknown {field} {code!r}; see GET /api/v1/{model.__tablename__}.", {field: ["Unknown code."]})
+    return found
+
+
+def progress_report(user: User, date_from: date, date_to: date, kecamatan_code: str | None) -> dict[str, Any]:
+    """The progress table the user may see: its kecamatan when scoped, else the one asked or the city."""
+    scope = progress_scope(user, kecamatan_code)
+    if scope:
+        _known(Kecamatan, scope, "kecamatan_code")
+    rows = kelurahan_progress(date_from, date_to, scope)
+    return {"from_": date_from, "to": date_to, "kecamatan_code": scope, "kelurahan": rows, "totals": totals(rows)}
+
+
+def daily_report(user: User, date_from: date, date_to: date, kelurahan_code: str | None,
+                 kecamatan_code: str | None) -> list[dict[str, Any]]:
+    """The daily series of one kelurahan, one kecamatan or everything the user may see."""
+    scope = progress_scope(user, kecamatan_code)
+    if kelurahan_code:
+        kelurahan = _known(Kelurahan, kelurahan_code, "kelurahan_code")
+        progress_scope(user, kelurahan.kecamatan_code)
+        return daily_series(date_from, date_to, kelurahan_code=kelurahan_code)
+    if scope:
+        _known(Kecamatan, scope, "kecamatan_code")
+    return daily_series(date_from, date_to, kecamatan_code=scope)
+
+
+def boundaries(codes: list[str]) -> dict[str, dict]:
+    """GeoJSON MultiPolygon of each kelurahan asked for, by code."""
+    rows = db.session.execute(select(Kelurahan.code, Kelurahan.boundary).where(Kelurahan.code.in_(codes)))
+    return {code: mapping(to_shape(boundary)) for code, boundary in rows}

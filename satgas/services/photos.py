@@ -1,0 +1,295 @@
+"""Before/after photos: streamed in, checked by content, stored, then committed with their row.
+
+An upload never holds a database transaction while bytes arrive or go to storage (SQLite
+writers lock the whole file). The order is: check access, spool the body to a temp file while
+hashing it, inspect and thumbnail it, put both objects in storage, then insert the row, the
+audit event and the rollup change in one transaction. If that transaction fails, the objects
+are deleted again: the row and the objects exist both or neither.
+
+Storage keys are `photos/<log_id>/<photo_id>-<sha256[:16]>` and
+`thumbs/<log_id>/<photo_id>-<sha256[:16]>.jpg`: a retry of the same bytes overwrites the same
+objects (never two copies), and a racing upload of other bytes under the same id writes other
+keys, so the loser can delete its own objects without touching the winner's.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import ETags
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+
+from models import Photo, User, WorkLog, db
+from satgas.auth import can_read_log, ensure_can_add_photo
+from satgas.errors import BadRequest, Conflict, Invalid, NotFound, PayloadTooLarge, Unavailable, UnsupportedMediaType
+from satgas.imaging import BrokenImage, ImageInfo, NotAnImage, inspect_image, phash_bands, write_thumbnail
+from satgas.services import audit, photo_checks, rollup
+from storage import ObjectNotFound, PhotoStorage, StorageError, StorageUnavailable
+
+log = logging.getLogger(__name__)
+CHUNK_BYTES = 64 * 1024
+THUMBNAIL_MAX_SIDE = 512
+# The bytes under a photo id never change, so a browser may keep them (privately) for a day.
+STREAM_CACHE_SECONDS = 86_400
+Variant = Literal["original", "thumbnail"]
+
+
+@dataclass(frozen=True)
+class Spooled:
+    path: Path
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Keys:
+    original: str
+    thumbnail: str
+
+
+@dataclass(frozen=True)
+class Download:
+    """How to answer a photo GET: not modified, a redirect, or a stream of chunks."""
+
+    etag: str
+    content_type: str
+    cache_seconds: int
+    size: int | None = None
+    not_modified: bool = False
+    redirect_url: str | None = None
+    chunks: Iterator[bytes] | None = None
+
+
+def _storage() -> PhotoStorage:
+    return current_app.extensions["photo_storage"]
+
+
+def keys_for(log_id: uuid.UUID, photo_id: uuid.UUID, sha256: str) -> Keys:
+    tag = f"{photo_id}-{sha256[:16]}"
+    return Keys(f"photos/{log_id}/{tag}", f"thumbs/{log_id}/{tag}.jpg")
+
+
+def spool_body(stream: BinaryIO, content_length: int | None, limit: int, dest: Path) -> Spooled:
+    """Copy the request body to `dest` in 64 KiB chunks, hashing and counting as it arrives.
+
+    413 as soon as the count passes `limit` (the rest is never read); 400 when the body ends
+    before its Content-Length (the connection was cut).
+    """
+    digest, size = hashlib.sha256(), 0
+    try:
+        with dest.open("wb") as out:
+            while chunk := stream.read(CHUNK_BYTES):
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"The photo is larger than the limit of {limit} bytes; send a smaller one.")
+                digest.update(chunk)
+                out.write(chunk)
+    except RequestEntityTooLarge:
+        raise PayloadTooLarge(f"The photo is larger than the limit of {limit} bytes; send a smaller one.") from None
+    except ClientDisconnected:
+        raise _cut_off(content_length, size) from None
+    if content_length is not None and size != content_length:
+        raise _cut_off(content_length, size)
+    if size == 0:
+        raise BadRequest("The request body is empty; send the photo's bytes as the body.")
+    return Spooled(dest, digest.hexdigest(), size)
+
+
+def _cut_off(content_length: int | None, received: int) -> BadRequest:
+    return BadRequest(f"The upload was cut off: {received} of {content_length} bytes arrived. "
+                      "Nothing was stored; send the photo again.")
+
+
+def _end_transaction() -> None:
+    """Release the database (and SQLite's write lock) before slow work on bytes."""
+    db.session.rollback()
+
+
+def _check_upload(user: User, log_id: uuid.UUID, photo_id: uuid.UUID) -> None:
+    """404 for a log the user cannot see, 403 when not the log's crew (or an admin), 409 for a
+    photo id already used under another log: all decided before reading the body."""
+    target = db.session.get(WorkLog, log_id)
+    if target is None or not can_read_log(user, target):
+        raise NotFound(f"No work log {log_id} that you can see.")
+    ensure_can_add_photo(user, target)
+    existing = db.session.get(Photo, photo_id)
+    if existing is not None and existing.log_id != log_id:
+        raise _other_log(photo_id)
+
+
+def _other_log(photo_id: uuid.UUID) -> Conflict:
+    return Conflict(f"Photo id {photo_id} is already attached to another log; generate a new id for this photo.")
+
+
+def _replay(existing: Photo, log_id: uuid.UUID, kind: str, sha256: str) -> Photo:
+    """The stored photo for an identical replay; 409 for anything else under the same id."""
+    if existing.log_id != log_id:
+        raise _other_log(existing.id)
+    if existing.sha256 != sha256:
+        raise Conflict(f"A different photo is already stored under id {existing.id}; it was not changed. "
+                       "Send a new photo under a new id.")
+    if existing.kind != kind:
+        raise Conflict(f"Photo {existing.id} is stored as kind '{existing.kind}', not '{kind}'; it was not changed.")
+    return existing
+
+
+def _inspect(path: Path) -> ImageInfo:
+    try:
+        return inspect_image(path)
+    except NotAnImage as exc:
+        raise UnsupportedMediaType(str(exc)) from None
+    except BrokenImage as exc:
+        raise Invalid(str(exc), {"body": [str(exc)]}) from None
+
+
+def _put_objects(storage: PhotoStorage, keys: Keys, original: Path, thumbnail: Path, content_type: str) -> None:
+    try:
+        storage.put_file(keys.original, original, content_type)
+        storage.put_file(keys.thumbnail, thumbnail, "image/jpeg")
+    except StorageError as exc:
+        _discard(storage, keys)
+        if isinstance(exc, StorageUnavailable):
+            raise
+        log.error("photo storage refused an upload: %s", exc)
+        raise Unavailable("Photo storage refused the photo; retry later.", headers={"Retry-After": "30"}) from exc
+
+
+def _discard(storage: PhotoStorage, keys: Keys) -> None:
+    """Best effort: with the storage down, an orphan may stay (a retry overwrites it)."""
+    for key in (keys.original, keys.thumbnail):
+        try:
+            storage.delete(key)
+        except StorageError as exc:
+            log.warning("could not delete orphaned photo object %s: %s", key, exc)
+
+
+@dataclass(frozen=True)
+class Upload:
+    user_id: int
+    actor: str
+    log_id: uuid.UUID
+    photo_id: uuid.UUID
+    kind: str
+    spooled: Spooled
+    info: ImageInfo
+    keys: Keys
+
+
+def _insert(upload: Upload) -> Photo:
+    """Row, audit event and rollup change; the log row is locked so rollup deltas never race."""
+    target = db.session.get(WorkLog, upload.log_id, with_for_update=True, populate_existing=True)
+    if target is None:  # pragma: no cover - only after a concurrent delete
+        raise NotFound(f"No work log {upload.log_id} that you can see.")
+    kinds = list(db.session.scalars(select(Photo.kind).where(Photo.log_id == upload.log_id)))
+    checks = photo_checks.assess(target, upload.info, upload.spooled.sha256)
+    info = upload.info
+    photo = Photo(
+        id=upload.photo_id, log_id=upload.log_id, kind=upload.kind, content_type=info.content_type,
+        bytes=upload.spooled.size, sha256=upload.spooled.sha256, width=info.width, height=info.height,
+        taken_at=info.taken_at, exif_location=checks.exif_location, distance_to_log_m=checks.distance_to_log_m,
+        flags=",".join(checks.flags), phash=info.phash, storage_key=upload.keys.original,
+        thumbnail_key=upload.keys.thumbnail, public_id=secrets.token_hex(16), uploaded_by_id=upload.user_id,
+    )
+    photo.phash_b0, photo.phash_b1, photo.phash_b2, photo.phash_b3 = phash_bands(info.phash)
+    db.session.add(photo)
+    db.session.flush()
+    audit.record(upload.log_id, upload.actor, "photo_added",
+                 {"photo_id": str(upload.photo_id), "kind": upload.kind, "sha256": upload.spooled.sha256,
+                  "flags": checks.flags})
+    rollup.apply(rollup.contribution(target, kinds), rollup.contribution(target, [*kinds, upload.kind]))
+    return photo
+
+
+def _commit(upload: Upload, storage: PhotoStorage) -> tuple[Photo, bool]:
+    try:
+        photo = _insert(upload)
+        db.session.commit()
+    except IntegrityError:
+        # The same photo id was stored by a concurrent request between our check and insert.
+        db.session.rollback()
+        return _after_race(upload, storage), False
+    except BaseException:
+        db.session.rollback()
+        _discard(storage, upload.keys)
+        raise
+    return photo, True
+
+
+def _after_race(upload: Upload, storage: PhotoStorage) -> Photo:
+    winner = db.session.get(Photo, upload.photo_id)
+    if winner is None:  # pragma: no cover - an integrity error not about the photo id
+        _discard(storage, upload.keys)
+        raise Conflict("The photo could not be stored; send it again.")
+    if winner.storage_key != upload.keys.original:
+        _discard(storage, upload.keys)
+    return _replay(winner, upload.log_id, upload.kind, upload.spooled.sha256)
+
+
+def add_photo(user: User, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str,
+              body: BinaryIO, content_length: int | None) -> tuple[Photo, bool]:
+    """Store a photo (created=True) or recognise an identical replay (created=False); 409 otherwise."""
+    _check_upload(user, log_id, photo_id)
+    user_id, actor = user.id, user.username
+    _end_transaction()
+    storage = _storage()
+    with tempfile.TemporaryDirectory(prefix="satgas-photo-") as tmp:
+        spooled = spool_body(body, content_length, current_app.config["MAX_PHOTO_BYTES"], Path(tmp) / "upload")
+        existing = db.session.get(Photo, photo_id)
+        if existing is not None:
+            return _replay(existing, log_id, kind, spooled.sha256), False
+        _end_transaction()
+        info = _inspect(spooled.path)
+        thumbnail = Path(tmp) / "thumbnail.jpg"
+        write_thumbnail(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE)
+        keys = keys_for(log_id, photo_id, spooled.sha256)
+        _put_objects(storage, keys, spooled.path, thumbnail, info.content_type)
+        upload = Upload(user_id, actor, log_id, photo_id, kind, spooled, info, keys)
+        return _commit(upload, storage)
+
+
+def _readable(user: User, photo_id: uuid.UUID) -> Photo:
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or not can_read_log(user, photo.log):
+        raise NotFound(f"No photo {photo_id} that you can see.")
+    return photo
+
+
+def download(user: User, photo_id: uuid.UUID, variant: Variant, if_none_match: ETags) -> Download:
+    """How to serve the original (a signed-URL redirect where storage has one) or the thumbnail."""
+    photo = _readable(user, photo_id)
+    original = variant == "original"
+    etag = photo.sha256 if original else f"{photo.sha256}-thumb"
+    content_type = photo.content_type if original else "image/jpeg"
+    key = photo.storage_key if original else photo.thumbnail_key
+    if if_none_match.contains_weak(etag):
+        return Download(etag, content_type, STREAM_CACHE_SECONDS, not_modified=True)
+    storage = _storage()
+    if original:
+        ttl = current_app.config["PHOTO_URL_TTL_SECONDS"]
+        url = _signed_url(storage, key, ttl)
+        if url is not None:
+            # A cached redirect must not outlive the URL it points to.
+            return Download(etag, content_type, min(ttl // 2, STREAM_CACHE_SECONDS), redirect_url=url)
+    try:
+        chunks = storage.iter_chunks(key, CHUNK_BYTES)
+    except ObjectNotFound:
+        log.error("photo %s has a row but no stored object %s", photo.id, key)
+        raise NotFound(f"The file of photo {photo_id} is missing from storage; upload it again.") from None
+    return Download(etag, content_type, STREAM_CACHE_SECONDS, size=photo.bytes if original else None, chunks=chunks)
+
+
+def _signed_url(storage: PhotoStorage, key: str, ttl_s: int) -> str | None:
+    with suppress(StorageError):
+        return storage.signed_url(key, ttl_s)
+    return None

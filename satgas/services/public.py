@@ -1,0 +1,101 @@
+"""What citizens may see: approved work only, as plain dicts of whitelisted facts.
+
+Every function here reads approved logs and nothing else; the public schemas in
+`api/schemas/public.py` then dump only the fields they name.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app
+from geoalchemy2.shape import to_shape
+from shapely.geometry import mapping
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models import Kelurahan, Photo, WorkLog, db
+from satgas.services.progress import kelurahan_progress, totals
+from satgas.timeutil import wib_today
+from storage.base import ObjectNotFound
+
+DEFAULT_DAYS = 30
+COORD_DECIMALS = 6  # about 0.1 m: the precision of the bundled boundaries
+
+
+def default_period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    """Fill a missing end of the period: the last 30 WIB days up to today."""
+    if date_to is None:
+        date_to = max(wib_today(), date_from) if date_from else wib_today()
+    if date_from is None:
+        date_from = date_to - timedelta(days=DEFAULT_DAYS - 1)
+    return date_from, date_to
+
+
+def progress(date_from: date, date_to: date) -> dict[str, Any]:
+    """Per-kelurahan figures of approved logs, zeros included, and the city totals."""
+    rows = kelurahan_progress(date_from, date_to, approved_only=True)
+    return {"from": date_from, "to": date_to, "kelurahan": rows, "totals": totals(rows)}
+
+
+def _rounded(coords: Any) -> Any:
+    if isinstance(coords, list | tuple) and coords and isinstance(coords[0], float | int):
+        return [round(float(c), COORD_DECIMALS) for c in coords]
+    return [_rounded(c) for c in coords]
+
+
+def geojson(geom: Any) -> dict[str, Any]:
+    """A stored geometry as a GeoJSON object with rounded coordinates."""
+    shaped = mapping(to_shape(geom))
+    return {"type": shaped["type"], "coordinates": _rounded(shaped["coordinates"])}
+
+
+def progress_features(date_from: date, date_to: date) -> dict[str, Any]:
+    """The 57 kelurahan polygons with their approved progress figures."""
+    result = progress(date_from, date_to)
+    boundaries = {code: geom for code, geom in db.session.execute(select(Kelurahan.code, Kelurahan.boundary))}
+    features = [{"type": "Feature", "geometry": geojson(boundaries[row["code"]]), "properties": row}
+                for row in result["kelurahan"]]
+    return {"type": "FeatureCollection", "from": date_from, "to": date_to,
+            "totals": result["totals"], "features": features}
+
+
+def recent_activities(limit: int) -> list[dict[str, Any]]:
+    """The latest approved logs, newest first, with their photos' opaque public ids."""
+    query = (
+        select(WorkLog, Kelurahan.name)
+        .join(Kelurahan, Kelurahan.code == WorkLog.kelurahan_code)
+        .where(WorkLog.status == "approved")
+        .order_by(WorkLog.started_at.desc(), WorkLog.id.desc())
+        .limit(limit)
+        .options(selectinload(WorkLog.photos))
+    )
+    return [
+        {
+            "work_date": log.work_date, "kelurahan_code": log.kelurahan_code, "kelurahan_name": name,
+            "kecamatan_code": log.kecamatan_code, "activity": log.activity, "length_m": log.counted_length_m,
+            "geometry": geojson(log.geometry),
+            "photos": [{"kind": p.kind, "public_id": p.public_id} for p in log.photos],
+        }
+        for log, name in db.session.execute(query).tuples()
+    ]
+
+
+def approved_thumbnail_key(public_id: str) -> str | None:
+    """Storage key of the thumbnail behind a public id, if its log is approved."""
+    return db.session.scalar(
+        select(Photo.thumbnail_key).join(WorkLog, WorkLog.id == Photo.log_id)
+        .where(Photo.public_id == public_id, WorkLog.status == "approved")
+    )
+
+
+def thumbnail_bytes(public_id: str) -> bytes | None:
+    """The EXIF-free JPEG thumbnail of a photo of an approved log, or None."""
+    key = approved_thumbnail_key(public_id)
+    if key is None:
+        return None
+    storage = current_app.extensions["photo_storage"]
+    try:
+        return b"".join(storage.iter_chunks(key))
+    except ObjectNotFound:
+        return None
