@@ -95,6 +95,8 @@ def write_thumbnail(src: Path, dest: Path, max_side: int = 512) -> tuple[int, in
         img.load()
         thumb = _flatten(ImageOps.exif_transpose(img))
     thumb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    # Pillow carries a JPEG comment (and more) over in `info`; none of it may reach a thumbnail.
+    thumb.info.clear()
     # No exif=/icc_profile= arguments: the thumbnail carries no metadata (GPS included).
     thumb.save(dest, format="JPEG", quality=85, optimize=True)
     return thumb.size

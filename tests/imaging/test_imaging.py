@@ -177,13 +177,14 @@ def test_thumbnail_carries_no_metadata(picture, exif, save, tmp_path) -> None:
             lat=MALANG_LAT,
             lon=MALANG_LON,
         ),
+        comment=b"RAHASIA-COMMENT crew_a",
     )
     dest = tmp_path / "thumb.jpg"
 
     write_thumbnail(path, dest)
 
     data = dest.read_bytes()
-    assert b"Exif" not in data and b"ICC_PROFILE" not in data
+    assert b"Exif" not in data and b"ICC_PROFILE" not in data and b"RAHASIA" not in data
     with Image.open(dest) as thumb:
         assert len(thumb.getexif()) == 0
         assert "exif" not in thumb.info
