@@ -32,6 +32,15 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number ≥ 0, got {raw!r}")
+    return int(raw)
+
+
 def _sqlalchemy_url(url: str) -> str:
     """Pick our drivers: psycopg 3 for PostgreSQL; SQLite URLs stay as they are."""
     for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
@@ -85,4 +94,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "PUBLIC_RATE_LIMIT": env.get("PUBLIC_RATE_LIMIT") or "120 per minute",
         "PUBLIC_CACHE_SECONDS": _int(env, "PUBLIC_CACHE_SECONDS", 60),
         "PHOTO_URL_TTL_SECONDS": _int(env, "PHOTO_URL_TTL_SECONDS", 300),
+        # Reverse proxies in front of the app (nginx: 1); client IPs for rate limits come from
+        # X-Forwarded-For only when this says how many hops to trust.
+        "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
     }

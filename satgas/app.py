@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
 from satgas import extensions
@@ -25,6 +26,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
     app.config.from_mapping(_static_config())
     if overrides:
         app.config.update(overrides)
+    register_proxies(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     register_extensions(app)
     register_storage(app)
@@ -56,6 +58,13 @@ def _static_config() -> dict[str, Any]:
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "RATELIMIT_HEADERS_ENABLED": True,
     }
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind nginx, trust its X-Forwarded-* headers (else every citizen shares one rate limit)."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

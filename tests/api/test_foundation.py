@@ -150,3 +150,18 @@ def test_malformed_json_is_400_not_500(client):
 def test_me_tells_who_the_token_belongs_to(client, cast):
     me = client.get("/api/v1/auth/me", headers=cast.headers("sup_klojen")).get_json()
     assert me == {"username": "sup_klojen", "role": "supervisor", "crew_id": None, "kecamatan_code": "35.73.02"}
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(app):
+    from satgas import create_app
+
+    env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret",
+           "STORAGE_URL": app.config["STORAGE_URL"], "TRUSTED_PROXIES": "1"}
+    proxied = create_app({"LOGIN_RATE_LIMIT": "2 per minute"}, env=env).test_client()
+    wrong = {"username": "admin", "password": "nope-nope"}
+
+    def attempt(ip):
+        return proxied.post("/api/v1/auth/token", json=wrong, headers={"X-Forwarded-For": ip}).status_code
+
+    assert [attempt("10.0.0.1") for _ in range(3)] == [401, 401, 429]
+    assert attempt("10.0.0.2") == 401
