@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     try:
         env = _setup_database(pg.url, photos)
-        server = Gunicorn({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "STORAGE_URL")},
+        server = Gunicorn({**{k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "STORAGE_URL")},
+                           "PUBLIC_RATE_LIMIT": "1000000 per minute"},
                           workers=int(os.environ.get("BENCH_WORKERS", "4")))
         crew_token, admin_token = _token(server.url, "bench_crew"), _token(server.url, "bench_admin")
         results["single_ingest"] = ingest.single_ingest(server.url, crew_token, args.quick)

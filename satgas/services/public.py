@@ -5,11 +5,13 @@ Every function here reads approved logs and nothing else; the public schemas in
 """
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
 from geoalchemy2.shape import to_shape
+from PIL import Image
 from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,6 +23,8 @@ from storage.base import ObjectNotFound
 
 DEFAULT_DAYS = 30
 COORD_DECIMALS = 6  # about 0.1 m: the precision of the bundled boundaries
+# What Pillow reports for a bare JPEG: no EXIF, comment, XMP, ICC, Photoshop or Adobe block.
+_PLAIN_JPEG_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive", "progression"}
 
 
 def default_period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
@@ -28,7 +32,8 @@ def default_period(date_from: date | None, date_to: date | None) -> tuple[date, 
     if date_to is None:
         date_to = max(wib_today(), date_from) if date_from else wib_today()
     if date_from is None:
-        date_from = date_to - timedelta(days=DEFAULT_DAYS - 1)
+        span = timedelta(days=DEFAULT_DAYS - 1)
+        date_from = date_to - span if date_to - date.min >= span else date.min
     return date_from, date_to
 
 
@@ -96,6 +101,22 @@ def thumbnail_bytes(public_id: str) -> bytes | None:
         return None
     storage = current_app.extensions["photo_storage"]
     try:
-        return b"".join(storage.iter_chunks(key))
+        return without_metadata(b"".join(storage.iter_chunks(key)))
     except ObjectNotFound:
         return None
+
+
+def without_metadata(jpeg: bytes) -> bytes:
+    """The JPEG as is if it carries nothing but JFIF basics, else re-encoded with no metadata.
+
+    Thumbnails are written without EXIF, but a JPEG comment, XMP or ICC block of the
+    original could ride along; what goes public is checked against a whitelist here.
+    """
+    with Image.open(io.BytesIO(jpeg)) as img:
+        if img.format == "JPEG" and set(img.info) <= _PLAIN_JPEG_INFO:
+            return jpeg
+        clean = img.convert("RGB")
+    clean.info.clear()
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=85, optimize=True)
+    return out.getvalue()

@@ -1,0 +1,164 @@
+"""Public progress for citizens: no login, approved work only, cached and rate limited.
+
+Responses are computed once per generation of the public cache (see
+`satgas.services.public_cache`), dumped through the whitelist schemas of
+`api.schemas.public`, and sent with Cache-Control, a strong ETag (304 on If-None-Match)
+and gzip when the client accepts it. CORS `*` for /public/* is set up in `satgas.app`.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, render_template, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema
+
+from api.schemas.public import (
+    PingSchema,
+    PublicActivitiesQuerySchema,
+    PublicActivitiesSchema,
+    PublicFeatureCollectionSchema,
+    PublicPeriodQuerySchema,
+    PublicProgressSchema,
+)
+from satgas.errors import NotFound
+from satgas.extensions import limiter
+from satgas.services import public
+from satgas.services.public_cache import Body, cached
+
+blp = Blueprint("public", __name__, url_prefix="/", description="Public progress (no login, approved work only)")
+
+# The page builds all DOM in its own script and styles from its own sheet (see map.js).
+PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "base-uri 'self'; form-action 'self'")
+_PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+GEOJSON = "application/geo+json"
+
+
+def _rate_limited(view: Callable) -> Callable:
+    """Per client IP and per endpoint, at PUBLIC_RATE_LIMIT; 429 with Retry-After beyond it."""
+    return limiter.limit(
+        lambda: current_app.config["PUBLIC_RATE_LIMIT"],
+        error_message="Too many requests from your address; wait the seconds in Retry-After, then retry.",
+    )(view)
+
+
+def _documented(view: Callable, conditional: bool = True) -> Callable:
+    view = blp.doc(security=[])(view)
+    if conditional:
+        view = blp.alt_response(304, description="Not modified: the ETag sent in If-None-Match still holds")(view)
+    return blp.alt_response(429, description="Rate limited; see Retry-After")(view)
+
+
+def _documented_plain(view: Callable) -> Callable:
+    return _documented(view, conditional=False)
+
+
+def _cache_control() -> str:
+    return f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
+
+
+def send_cached(body: Body) -> Response:
+    """The body (gzipped if accepted) with cache headers, or 304 if the client has it."""
+    use_gzip = body.gzipped is not None and "gzip" in request.accept_encodings
+    etag = f"{body.etag}-gzip" if use_gzip else body.etag
+    headers = {"Cache-Control": _cache_control(), "ETag": f'"{etag}"'}
+    if body.gzipped is not None:
+        headers["Vary"] = "Accept-Encoding"
+    if request.if_none_match.contains_weak(etag):
+        return Response(status=304, headers=headers)
+    response = Response(body.gzipped if use_gzip else body.data, mimetype=body.mimetype, headers=headers)
+    if use_gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def _json(schema: Schema, data: Any, mimetype: str = "application/json") -> Body:
+    encoded = json.dumps(schema.dump(data), ensure_ascii=False, separators=(",", ":"))
+    return Body.of(encoded.encode(), mimetype)
+
+
+@blp.route("/public/v1/progress")
+class Progress(MethodView):
+    @_rate_limited
+    @blp.arguments(PublicPeriodQuerySchema, location="query")
+    @blp.response(200, PublicProgressSchema)
+    @_documented
+    def get(self, query: dict):
+        """Progress per kelurahan (all 57) and city totals, approved logs only; default: last 30 WIB days."""
+        start, end = query["from_"], query["to"]
+        return send_cached(cached("progress", (start, end),
+                                  lambda: _json(PublicProgressSchema(), public.progress(start, end))))
+
+
+@blp.route("/public/v1/progress.geojson")
+class ProgressGeoJSON(MethodView):
+    @_rate_limited
+    @blp.arguments(PublicPeriodQuerySchema, location="query")
+    @blp.response(200, PublicFeatureCollectionSchema, content_type=GEOJSON)
+    @_documented
+    def get(self, query: dict):
+        """The 57 kelurahan polygons with their approved progress as properties (GeoJSON)."""
+        start, end = query["from_"], query["to"]
+        return send_cached(cached("progress.geojson", (start, end), lambda: _json(
+            PublicFeatureCollectionSchema(), public.progress_features(start, end), GEOJSON)))
+
+
+@blp.route("/public/v1/activities")
+class Activities(MethodView):
+    @_rate_limited
+    @blp.arguments(PublicActivitiesQuerySchema, location="query")
+    @blp.response(200, PublicActivitiesSchema)
+    @_documented
+    def get(self, query: dict):
+        """Recent approved work, newest first, with public thumbnail URLs of its photos."""
+        limit = query["limit"]
+        return send_cached(cached("activities", (limit,), lambda: _json(
+            PublicActivitiesSchema(), {"items": public.recent_activities(limit)})))
+
+
+def _thumbnail(public_id: str) -> Body:
+    data = public.thumbnail_bytes(public_id) if _PUBLIC_ID.match(public_id) else None
+    if data is None:
+        raise NotFound("No public photo under this address.")
+    return Body.of(data, "image/jpeg", compress=False)
+
+
+@blp.route("/public/v1/thumbnails/<string:public_id>.jpg")
+class Thumbnail(MethodView):
+    @_rate_limited
+    @blp.response(200, content_type="image/jpeg", description="JPEG, at most 512 px, no EXIF")
+    @blp.alt_response(404, description="No such photo, or its log is not approved")
+    @_documented
+    def get(self, public_id: str):
+        """Thumbnail of a photo of an approved log (EXIF stripped); the id reveals nothing internal."""
+        return send_cached(cached("thumbnail", (public_id,), lambda: _thumbnail(public_id)))
+
+
+@blp.route("/public/v1/ping")
+class Ping(MethodView):
+    @_rate_limited
+    @blp.response(200, PingSchema)
+    @_documented_plain
+    def get(self):
+        """No-op (`{}`): the baseline the public load benchmark compares against."""
+        return {}
+
+
+@blp.route("/")
+class Page(MethodView):
+    @_rate_limited
+    @blp.response(200, content_type="text/html", description="The public progress page (Indonesian)")
+    @_documented_plain
+    def get(self):
+        """The public progress page: map, totals, table and recent work."""
+        response = Response(render_template("public/index.html"), mimetype="text/html")
+        response.headers.update({
+            "Content-Security-Policy": PAGE_CSP, "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer", "Cache-Control": _cache_control(),
+        })
+        return response

@@ -1,0 +1,128 @@
+"""Public (no login) schemas: whitelists written for citizens, never the internal schemas trimmed.
+
+A field appears in a public response only if it is named here. Nothing here names a user,
+crew, device, log or photo id, a note, EXIF data or a status other than approved.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import url_for
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+
+from satgas.services.public import default_period
+
+MAX_RANGE = timedelta(days=3 * 366)
+ACTIVITIES_DEFAULT, ACTIVITIES_MAX = 12, 50
+
+
+class PublicQuerySchema(Schema):
+    class Meta:
+        # Unknown parameters are ignored, not refused: a cache-buster (`?_=123`) neither
+        # breaks a citizen's embed nor makes a new server-side cache entry.
+        unknown = EXCLUDE
+
+
+class PublicPeriodQuerySchema(PublicQuerySchema):
+    from_ = fields.Date(data_key="from", load_default=None,
+                        metadata={"description": "First WIB date (YYYY-MM-DD); default: 29 days before `to`"})
+    to = fields.Date(load_default=None, metadata={"description": "Last WIB date, inclusive; default: today (WIB)"})
+
+    @post_load
+    def _period(self, data: dict, **_kwargs) -> dict:
+        """Fill a missing end (last 30 WIB days), then check the period."""
+        start, end = default_period(data["from_"], data["to"])
+        if start > end:
+            raise ValidationError("'from' must not be after 'to'.", "to")
+        if end - start >= MAX_RANGE:
+            raise ValidationError(f"The period may span at most {MAX_RANGE.days} days; choose a shorter one.", "to")
+        return {"from_": start, "to": end}
+
+
+class PublicActivitiesQuerySchema(PublicQuerySchema):
+    limit = fields.Integer(load_default=ACTIVITIES_DEFAULT,
+                           validate=validate.Range(min=1, max=ACTIVITIES_MAX),
+                           metadata={"description": f"How many (1–{ACTIVITIES_MAX})"})
+
+
+class PublicFiguresSchema(Schema):
+    """Figures of approved logs only (`pending` and `rejected` are always 0 here)."""
+
+    logs = fields.Integer(metadata={"description": "Approved logs"})
+    approved = fields.Integer()
+    pending = fields.Integer(metadata={"description": "Always 0: the public sees approved logs only"})
+    rejected = fields.Integer(metadata={"description": "Always 0: the public sees approved logs only"})
+    length_m = fields.Float(metadata={"description": "Drain length cleaned: track length, or reported length"})
+    approved_length_m = fields.Float()
+    sediment_m3 = fields.Float()
+    waste_kg = fields.Float()
+    photos = fields.Integer()
+    complete = fields.Integer(metadata={"description": "Logs with a before and an after photo"})
+    last_work_date = fields.Date(allow_none=True)
+
+
+class PublicKelurahanProgressSchema(PublicFiguresSchema):
+    code = fields.String()
+    name = fields.String()
+    kecamatan_code = fields.String()
+    kecamatan_name = fields.String()
+
+
+class PublicTotalsSchema(PublicFiguresSchema):
+    kelurahan = fields.Integer(metadata={"description": "Number of kelurahan summed"})
+
+
+class PublicProgressSchema(Schema):
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    kelurahan = fields.List(fields.Nested(PublicKelurahanProgressSchema))
+    totals = fields.Nested(PublicTotalsSchema)
+
+
+class PublicGeometry(fields.Field):
+    """A GeoJSON geometry object, already built by the service."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else {"type": value["type"], "coordinates": value["coordinates"]}
+
+
+class PublicFeatureSchema(Schema):
+    type = fields.Constant("Feature")
+    geometry = PublicGeometry(metadata={"description": "The kelurahan boundary (MultiPolygon)"})
+    properties = fields.Nested(PublicKelurahanProgressSchema)
+
+
+class PublicFeatureCollectionSchema(Schema):
+    type = fields.Constant("FeatureCollection")
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    totals = fields.Nested(PublicTotalsSchema)
+    features = fields.List(fields.Nested(PublicFeatureSchema))
+
+
+class PublicPhotoSchema(Schema):
+    kind = fields.String(metadata={"description": "before or after"})
+    thumbnail_url = fields.Method("_thumbnail_url", metadata={
+        "description": "JPEG thumbnail without EXIF; an opaque URL that needs no login"})
+
+    def _thumbnail_url(self, photo: dict) -> str:
+        return url_for("public.Thumbnail", public_id=photo["public_id"])
+
+
+class PublicActivitySchema(Schema):
+    work_date = fields.Date(metadata={"description": "WIB date of the work"})
+    kelurahan_code = fields.String()
+    kelurahan_name = fields.String()
+    kecamatan_code = fields.String()
+    activity = fields.String()
+    length_m = fields.Float(metadata={"description": "Counted length: the track measured, or the length reported"})
+    geometry = PublicGeometry(metadata={"description": "The spot (Point) or track (LineString) worked"})
+    photos = fields.List(fields.Nested(PublicPhotoSchema))
+
+
+class PublicActivitiesSchema(Schema):
+    items = fields.List(fields.Nested(PublicActivitySchema))
+
+
+class PingSchema(Schema):
+    pass

@@ -1,0 +1,166 @@
+"""The public page in headless Chromium against a real server: map, colours, tooltip, no outside requests."""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.public.conftest import serving
+from tests.public.seed import BALEARJOSARI, KAUMAN, KETAWANGGEDE, SUKUN, add_photo, post_log, review
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+INSTALL_HINT = "install them with `sudo apt-get install chromium chromium-driver`"
+UNAPPROVED_BIG = "35.73.03.1005"
+NETWORK_SCHEMES = {"http", "https", "ws", "wss", "ftp"}
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+         "--window-size=1280,1400"]
+
+
+@pytest.fixture
+def seeded(client, cast) -> None:
+    """Approved work in four kelurahan (Kauman the most), and a bigger unapproved log elsewhere."""
+    kauman = post_log(client, cast, "crew_a", KAUMAN, length_m=1000.0, sediment_m3=2.5, waste_kg=1500)
+    add_photo(client, cast, kauman, "after", variant=1)
+    more = post_log(client, cast, "crew_a", KAUMAN, length_m=234.5, sediment_m3=1.2, waste_kg=250.5)
+    others = [post_log(client, cast, "crew_b", SUKUN, length_m=300.0),
+              post_log(client, cast, "crew_b", BALEARJOSARI, length_m=800.0),
+              post_log(client, cast, "crew_a", KETAWANGGEDE, length_m=45.5)]
+    for log in (kauman, more, *others):
+        review(client, cast, log["id"])
+    post_log(client, cast, "crew_a", UNAPPROVED_BIG, length_m=9999.0)
+
+
+@pytest.fixture
+def live_server(app, seeded) -> Iterator[str]:
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture
+def browser() -> Iterator:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.fail(f"Chromium ({CHROMIUM}) or chromedriver ({CHROMEDRIVER}) is missing: {INSTALL_HINT}",
+                    pytrace=False)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_script_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def id_number(value: float, digits: int = 1) -> str:
+    """What Intl.NumberFormat('id-ID', {maximumFractionDigits}) prints: 1.234,5."""
+    whole, _, fraction = f"{round(value, digits):,.{digits}f}".partition(".")
+    fraction = fraction.rstrip("0")
+    return whole.replace(",", ".") + ("," + fraction if fraction else "")
+
+
+# Finds a spot inside the kelurahan that the pointer really hits; returns its offset from the
+# element's centre, which is what Selenium's move_to_element_with_offset expects.
+_INSIDE_OFFSET = """
+const path = document.querySelector(`#map path.kel[data-code="${arguments[0]}"]`);
+path.scrollIntoView({block: 'center'});
+const box = path.getBBox(), ctm = path.getScreenCTM(), svg = path.ownerSVGElement, r = path.getBoundingClientRect();
+for (let i = 1; i < 24; i++) for (let j = 1; j < 24; j++) {
+  const p = svg.createSVGPoint(); p.x = box.x + box.width * i / 24; p.y = box.y + box.height * j / 24;
+  if (!path.isPointInFill(p)) continue;
+  const s = p.matrixTransform(ctm);
+  if (document.elementFromPoint(s.x, s.y) === path) return [s.x - (r.left + r.width / 2), s.y - (r.top + r.height / 2)];
+}
+return null;
+"""
+
+
+def _luminance(rgb: str) -> float:
+    r, g, b = (float(v) for v in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _open(driver, base: str) -> None:
+    driver.get_log("performance")  # drop the browser's own start-up (new tab page) entries
+    driver.get(base + "/")
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1]; window.satgasPage.ready.then(done, (e) => done(String(e)));")
+    assert result == "ready" and driver.find_element("css selector", "body").get_attribute("data-state") == "ready"
+
+
+def _hover(driver, code: str) -> dict[str, str]:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    offset = driver.execute_script(_INSIDE_OFFSET, code)
+    assert offset, f"no hoverable point inside {code}"
+    path = driver.find_element("css selector", f'#map path.kel[data-code="{code}"]')
+    ActionChains(driver).move_to_element_with_offset(path, int(offset[0]), int(offset[1])).perform()
+    WebDriverWait(driver, 5).until(lambda d: d.execute_script(
+        "const t = document.querySelector('#tooltip'); return !t.hidden && t.dataset.code === arguments[0];", code))
+    return driver.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('#tooltip dd[data-field]')]"
+        ".map((dd) => [dd.dataset.field, dd.textContent]));")
+
+
+@pytest.mark.parametrize("backend", ["spatialite"])
+def test_public_page_in_chromium(client, live_server, browser):
+    _open(browser, live_server)
+    fills = browser.execute_script(
+        "return [...document.querySelectorAll('svg#map path.kel[data-code][data-length]')]"
+        ".map((p) => [p.dataset.code, getComputedStyle(p).fill]);")
+    assert len(fills) == 57
+    ranked = sorted(fills, key=lambda item: _luminance(item[1]))
+    assert ranked[0][0] == KAUMAN and _luminance(ranked[0][1]) < _luminance(ranked[1][1])
+    assert ranked[1][0] == BALEARJOSARI  # the unapproved 9999 m colours nothing
+
+    rows = {r["code"]: r for r in client.get("/public/v1/progress").get_json()["kelurahan"]}
+    expected = rows[KAUMAN]
+    assert expected["length_m"] == 1234.5 and expected["logs"] == 2
+    shown = _hover(browser, KAUMAN)
+    assert shown["length_m"] == f"{id_number(expected['length_m'])} m" == "1.234,5 m"
+    assert shown["sediment_m3"] == f"{id_number(expected['sediment_m3'])} m³"
+    assert shown["waste_kg"] == f"{id_number(expected['waste_kg'])} kg" == "1.750,5 kg"
+    assert shown["logs"] == "2" and shown["photos"] == "1"
+
+    total = browser.find_element("css selector", '#totals [data-total="length_m"]').text
+    assert total == id_number(1234.5 + 300 + 800 + 45.5)
+    _assert_thumbnails_loaded(browser)
+    _assert_only_local_requests(browser, live_server)
+    artefact = ROOT / "test-artifacts" / "public-page.png"
+    artefact.parent.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(artefact))
+
+
+def _assert_thumbnails_loaded(driver) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "const imgs = [...document.querySelectorAll('#activities img')];"
+        "return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);"))
+
+
+def _assert_only_local_requests(driver, base: str) -> None:
+    resources = driver.execute_script("return performance.getEntriesByType('resource').map((e) => e.name);")
+    network = [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
+    requested = [m["params"]["request"]["url"] for m in network if m["method"] == "Network.requestWillBeSent"]
+    assert requested and resources
+    outside = [url for url in [*resources, *requested]
+               if urlsplit(url).scheme in NETWORK_SCHEMES and not url.startswith(base + "/")]
+    assert outside == [], f"the page reached outside the server: {outside}"
+    problems = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert problems == [], f"console errors (CSP violations included): {problems}"
