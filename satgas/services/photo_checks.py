@@ -1,27 +1,43 @@
-"""What a photo says about its log: capture time, place and reuse, checked in the database.
+"""What an upload must pass (size, completeness, content) and what the photo says about its log.
 
-Thresholds (the contract's):
+Body: spooled in 64 KiB chunks while hashed and counted; 413 past MAX_PHOTO_BYTES without
+reading the rest, 400 when it ends before its Content-Length; then 415 unless the bytes are a
+JPEG, PNG, WebP or HEIC, and 422 when truncated, corrupt or too many pixels.
+
+Flags (the contract's thresholds):
 - `taken_outside_work_window`: the EXIF time is more than 2 h before `started_at` or after `finished_at`.
 - `far_from_log`: the EXIF GPS position is more than 300 m from the log's geometry, measured in
   the database in UTM 49S metres (the same SQL on PostGIS and SpatiaLite).
 - `reused_photo`: a photo of ANOTHER log has the same sha256, or a perceptual hash within
   Hamming distance 6 of this one (64-bit pHash; unrelated pictures sit around 32, a resized
-  re-encode of the same picture within 0-4).
+  re-encode of the same picture within a few bits — 0 in the tests).
 """
 from __future__ import annotations
 
+import hashlib
+import math
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
 
 from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import from_shape
+from gunicorn.http.errors import ParseException
 from shapely.geometry import Point
 from sqlalchemy import func, or_, select
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from models import METRIC_SRID, PHOTO_FLAGS, WGS84, Photo, WorkLog, db
-from satgas.imaging import ImageInfo, hamming, phash_bands
+from satgas.errors import BadRequest, Invalid, PayloadTooLarge, Unavailable, UnsupportedMediaType
+from satgas.imaging import BrokenImage, ImageInfo, NotAnImage, hamming, inspect_image, phash_bands, write_thumbnail
 
+CHUNK_BYTES = 64 * 1024
+# A body that ends early or breaks mid-way: the connection was cut (or the chunking is malformed).
+_BODY_ERRORS = (ClientDisconnected, OSError, ParseException)
 WORK_WINDOW_SLACK = timedelta(hours=2)
 FAR_FROM_LOG_M = 300.0
 REUSE_MAX_HAMMING = 6
@@ -29,6 +45,83 @@ REUSE_MAX_HAMMING = 6
 # hash (a blank frame), and looking at the first ones is enough to decide.
 MAX_REUSE_CANDIDATES = 2000
 _BAND_BITS = 16
+
+
+@dataclass(frozen=True)
+class Spooled:
+    path: Path
+    sha256: str
+    size: int
+
+
+def spool_body(stream: BinaryIO, content_length: int | None, limit: int, dest: Path) -> Spooled:
+    """Copy the request body to `dest` chunk by chunk, hashing and counting as it arrives."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        with _spool_file(dest) as out:
+            while chunk := _read(stream, _next_read(content_length, size), content_length, size):
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit)
+                digest.update(chunk)
+                out.write(chunk)
+    except RequestEntityTooLarge:  # werkzeug's own cap on a stream without Content-Length
+        raise _too_large(limit) from None
+    if content_length is not None and size != content_length:
+        raise _cut_off(content_length, size)
+    if size == 0:
+        raise BadRequest("The request body is empty; send the photo's bytes as the body.")
+    return Spooled(dest, digest.hexdigest(), size)
+
+
+@contextmanager
+def _spool_file(dest: Path) -> Iterator[BinaryIO]:
+    try:
+        with dest.open("wb") as out:
+            yield out
+    except OSError as exc:
+        # Our temp disk is full or gone: the server's problem, not the photo's.
+        raise Unavailable("The server cannot take photos right now; retry later.",
+                          headers={"Retry-After": "30"}) from exc
+
+
+def _read(stream: BinaryIO, size: int, content_length: int | None, received: int) -> bytes:
+    try:
+        return stream.read(size)
+    except _BODY_ERRORS:
+        raise _cut_off(content_length, received) from None
+
+
+def _next_read(content_length: int | None, received: int) -> int:
+    # Never ask past the Content-Length: a stream may take that as "more is coming".
+    return CHUNK_BYTES if content_length is None else min(CHUNK_BYTES, content_length - received)
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The photo is larger than the limit of {limit} bytes; send a smaller one.")
+
+
+def _cut_off(content_length: int | None, received: int) -> BadRequest:
+    return BadRequest(f"The upload was cut off: {received} of {content_length} bytes arrived. "
+                      "Nothing was stored; send the photo again.")
+
+
+def inspect(path: Path) -> ImageInfo:
+    """Type by content (415), then a full decode (422 when truncated, corrupt or a bomb)."""
+    try:
+        return inspect_image(path)
+    except NotAnImage as exc:
+        raise UnsupportedMediaType(str(exc)) from None
+    except BrokenImage as exc:
+        raise Invalid(str(exc), {"body": [str(exc)]}) from None
+
+
+def thumbnail(src: Path, dest: Path, max_side: int) -> None:
+    """The upright JPEG thumbnail; a picture that inspected fine but cannot be drawn is 422."""
+    try:
+        write_thumbnail(src, dest, max_side)
+    except (NotAnImage, BrokenImage) as exc:
+        raise Invalid(str(exc), {"body": [str(exc)]}) from None
 
 
 @dataclass
@@ -49,7 +142,8 @@ def assess(log: WorkLog, info: ImageInfo, sha256: str) -> Assessment:
     if info.gps_lon is not None and info.gps_lat is not None:
         result.exif_location = from_shape(Point(info.gps_lon, info.gps_lat), srid=WGS84)
         result.distance_to_log_m = distance_to_log_m(log.id, result.exif_location)
-        if result.distance_to_log_m > FAR_FROM_LOG_M:
+        # None: not measurable in the city's UTM zone, i.e. nowhere near it.
+        if result.distance_to_log_m is None or result.distance_to_log_m > FAR_FROM_LOG_M:
             found.add("far_from_log")
     if is_reused(log.id, sha256, info.phash):
         found.add("reused_photo")
@@ -61,13 +155,13 @@ def outside_work_window(taken_at: datetime, started_at: datetime, finished_at: d
     return taken_at < started_at - WORK_WINDOW_SLACK or taken_at > finished_at + WORK_WINDOW_SLACK
 
 
-def distance_to_log_m(log_id: uuid.UUID, point: WKBElement) -> float:
+def distance_to_log_m(log_id: uuid.UUID, point: WKBElement) -> float | None:
     """Planar metres in UTM 49S between the point and the log's point or track."""
     distance = func.ST_Distance(
         func.ST_Transform(point, METRIC_SRID), func.ST_Transform(WorkLog.geometry, METRIC_SRID)
     )
     value = db.session.scalar(select(distance).where(WorkLog.id == log_id))
-    return round(float(value), 1)
+    return round(float(value), 1) if value is not None and math.isfinite(value) else None
 
 
 def _near_band_values(band: int) -> list[int]:

@@ -13,7 +13,6 @@ keys, so the loser can delete its own objects without touching the winner's.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import tempfile
@@ -28,28 +27,20 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import ETags
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from models import Photo, User, WorkLog, db
 from satgas.auth import can_read_log, ensure_can_add_photo
-from satgas.errors import BadRequest, Conflict, Invalid, NotFound, PayloadTooLarge, Unavailable, UnsupportedMediaType
-from satgas.imaging import BrokenImage, ImageInfo, NotAnImage, inspect_image, phash_bands, write_thumbnail
+from satgas.errors import Conflict, NotFound, Unavailable
+from satgas.imaging import ImageInfo, phash_bands
 from satgas.services import audit, photo_checks, rollup
+from satgas.services.photo_checks import CHUNK_BYTES, Spooled
 from storage import ObjectNotFound, PhotoStorage, StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
-CHUNK_BYTES = 64 * 1024
 THUMBNAIL_MAX_SIDE = 512
 # The bytes under a photo id never change, so a browser may keep them (privately) for a day.
 STREAM_CACHE_SECONDS = 86_400
 Variant = Literal["original", "thumbnail"]
-
-
-@dataclass(frozen=True)
-class Spooled:
-    path: Path
-    sha256: str
-    size: int
 
 
 @dataclass(frozen=True)
@@ -80,37 +71,6 @@ def keys_for(log_id: uuid.UUID, photo_id: uuid.UUID, sha256: str) -> Keys:
     return Keys(f"photos/{log_id}/{tag}", f"thumbs/{log_id}/{tag}.jpg")
 
 
-def spool_body(stream: BinaryIO, content_length: int | None, limit: int, dest: Path) -> Spooled:
-    """Copy the request body to `dest` in 64 KiB chunks, hashing and counting as it arrives.
-
-    413 as soon as the count passes `limit` (the rest is never read); 400 when the body ends
-    before its Content-Length (the connection was cut).
-    """
-    digest, size = hashlib.sha256(), 0
-    try:
-        with dest.open("wb") as out:
-            while chunk := stream.read(CHUNK_BYTES):
-                size += len(chunk)
-                if size > limit:
-                    raise PayloadTooLarge(f"The photo is larger than the limit of {limit} bytes; send a smaller one.")
-                digest.update(chunk)
-                out.write(chunk)
-    except RequestEntityTooLarge:
-        raise PayloadTooLarge(f"The photo is larger than the limit of {limit} bytes; send a smaller one.") from None
-    except ClientDisconnected:
-        raise _cut_off(content_length, size) from None
-    if content_length is not None and size != content_length:
-        raise _cut_off(content_length, size)
-    if size == 0:
-        raise BadRequest("The request body is empty; send the photo's bytes as the body.")
-    return Spooled(dest, digest.hexdigest(), size)
-
-
-def _cut_off(content_length: int | None, received: int) -> BadRequest:
-    return BadRequest(f"The upload was cut off: {received} of {content_length} bytes arrived. "
-                      "Nothing was stored; send the photo again.")
-
-
 def _end_transaction() -> None:
     """Release the database (and SQLite's write lock) before slow work on bytes."""
     db.session.rollback()
@@ -128,6 +88,10 @@ def _check_upload(user: User, log_id: uuid.UUID, photo_id: uuid.UUID) -> None:
         raise _other_log(photo_id)
 
 
+def stored_photo(photo_id: uuid.UUID) -> Photo | None:
+    return db.session.get(Photo, photo_id)
+
+
 def _other_log(photo_id: uuid.UUID) -> Conflict:
     return Conflict(f"Photo id {photo_id} is already attached to another log; generate a new id for this photo.")
 
@@ -142,15 +106,6 @@ def _replay(existing: Photo, log_id: uuid.UUID, kind: str, sha256: str) -> Photo
     if existing.kind != kind:
         raise Conflict(f"Photo {existing.id} is stored as kind '{existing.kind}', not '{kind}'; it was not changed.")
     return existing
-
-
-def _inspect(path: Path) -> ImageInfo:
-    try:
-        return inspect_image(path)
-    except NotAnImage as exc:
-        raise UnsupportedMediaType(str(exc)) from None
-    except BrokenImage as exc:
-        raise Invalid(str(exc), {"body": [str(exc)]}) from None
 
 
 def _put_objects(storage: PhotoStorage, keys: Keys, original: Path, thumbnail: Path, content_type: str) -> None:
@@ -244,14 +199,15 @@ def add_photo(user: User, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str,
     _end_transaction()
     storage = _storage()
     with tempfile.TemporaryDirectory(prefix="satgas-photo-") as tmp:
-        spooled = spool_body(body, content_length, current_app.config["MAX_PHOTO_BYTES"], Path(tmp) / "upload")
-        existing = db.session.get(Photo, photo_id)
+        limit = current_app.config["MAX_PHOTO_BYTES"]
+        spooled = photo_checks.spool_body(body, content_length, limit, Path(tmp) / "upload")
+        existing = stored_photo(photo_id)
         if existing is not None:
             return _replay(existing, log_id, kind, spooled.sha256), False
         _end_transaction()
-        info = _inspect(spooled.path)
+        info = photo_checks.inspect(spooled.path)
         thumbnail = Path(tmp) / "thumbnail.jpg"
-        write_thumbnail(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE)
+        photo_checks.thumbnail(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE)
         keys = keys_for(log_id, photo_id, spooled.sha256)
         _put_objects(storage, keys, spooled.path, thumbnail, info.content_type)
         upload = Upload(user_id, actor, log_id, photo_id, kind, spooled, info, keys)

@@ -1,0 +1,20 @@
+"""Photos: the upload's query string and how the binary bodies are documented."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from models import PHOTO_KINDS
+
+BINARY = {"type": "string", "format": "binary"}
+IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic"]  # imaging.ALLOWED_TYPES
+
+
+class PhotoUploadQuerySchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(PHOTO_KINDS),
+                         metadata={"description": "before or after the work"})
+
+
+def image_request_body() -> dict:
+    """The raw image bytes; the type is judged from the content, whatever the header says."""
+    content = {name: {"schema": BINARY} for name in ["application/octet-stream", *IMAGE_TYPES]}
+    return {"required": True, "description": "The photo's bytes (JPEG, PNG, WebP or HEIC).", "content": content}
