@@ -32,8 +32,10 @@ from models import Photo, User, WorkLog, db
 from satgas.auth import can_read_log, ensure_can_add_photo
 from satgas.errors import Conflict, NotFound, Unavailable
 from satgas.imaging import ImageInfo, phash_bands
+from satgas.metrics import PHOTOS_STORED
 from satgas.services import audit, photo_checks, rollup
 from satgas.services.photo_checks import CHUNK_BYTES, Spooled
+from satgas.signals import photo_added
 from storage import ObjectNotFound, PhotoStorage, StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -178,6 +180,8 @@ def _commit(upload: Upload, storage: PhotoStorage) -> tuple[Photo, bool]:
         db.session.rollback()
         _discard(storage, upload.keys)
         raise
+    PHOTOS_STORED.inc()
+    photo_added.send(current_app._get_current_object(), log_id=upload.log_id, photo_id=upload.photo_id)
     return photo, True
 
 

@@ -177,7 +177,7 @@ def daily_series(date_from: date, date_to: date, kelurahan_code: str | None = No
     return [{"date": day, **found.get(day, empty)} for day in date_range(date_from, date_to)]
 
 
-def _known(model, code: str, field: str):
+def _known(model: type, code: str, field: str) -> Any:
     found = db.session.get(model, code)
     if found is None:
         raise Invalid(f"Unknown {field} {code!r}; see GET /api/v1/{model.__tablename__}.", {field: ["Unknown code."]})

@@ -1,0 +1,25 @@
+"""Supervisors' review of work logs: approve or reject, each decision an audit event."""
+from __future__ import annotations
+
+import uuid
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.schemas.logs import LogSchema
+from api.schemas.progress import ReviewSchema
+from satgas.auth import current_user
+from satgas.services import reviews
+
+blp = Blueprint("reviews", __name__, url_prefix="/api/v1/logs", description="Supervisors' review of work logs")
+
+
+@blp.route("/<uuid:log_id>/review")
+class LogReview(MethodView):
+    @blp.arguments(ReviewSchema)
+    @blp.response(200, LogSchema)
+    @blp.alt_response(403, description="A crew, or a supervisor outside the log's kecamatan")
+    @blp.alt_response(404, description="Unknown log id")
+    def post(self, body: dict, log_id: uuid.UUID):
+        """Approve or reject a log (a note is required to reject); re-reviewing is allowed."""
+        return reviews.review_log(current_user(), log_id, body["decision"], body["note"])

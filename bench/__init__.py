@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic data generator (`python -m bench.run`); not part of the test suite."""
