@@ -1,0 +1,139 @@
+"""Every endpoint × every role × the expected status, in one table.
+
+The first test fails when an endpoint is added without a row here: a new endpoint's access
+rules must be decided, not inherited by accident.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+
+from tests.photos.helpers import jpeg
+from tests.support import PASSWORD, inside_point, log_payload
+
+ROLES = ("anonymous", "crew_a", "crew_b", "sup_klojen", "sup_city", "admin")
+SUKUN = "35.73.04.1005"
+
+
+def _row(*statuses: int) -> dict[str, int]:
+    return dict(zip(ROLES, statuses, strict=True))
+
+
+OPEN = _row(200, 200, 200, 200, 200, 200)
+SIGNED_IN = _row(401, 200, 200, 200, 200, 200)
+STAFF = _row(401, 403, 403, 200, 200, 200)
+ADMIN_ONLY_CREATE = _row(401, 403, 403, 403, 403, 201)
+LOG_A = _row(401, 200, 404, 200, 200, 200)  # crew A's log in Klojen (Kauman)
+LOG_S = _row(401, 404, 200, 404, 200, 200)  # crew B's log in Sukun
+
+# (method, rule) → (path template, expected status per role)
+MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
+    ("GET", "/"): ("/", OPEN),
+    ("GET", "/healthz"): ("/healthz", OPEN),
+    ("GET", "/readyz"): ("/readyz", OPEN),
+    ("GET", "/metrics"): ("/metrics", OPEN),
+    ("GET", "/static/<path:filename>"): ("/static/public/map.js", OPEN),
+    ("GET", "/api/v1/openapi.json"): ("/api/v1/openapi.json", OPEN),
+    ("GET", "/api/v1/docs"): ("/api/v1/docs", OPEN),
+    ("POST", "/api/v1/auth/token"): ("/api/v1/auth/token", _row(401, 401, 401, 401, 401, 401)),
+    ("DELETE", "/api/v1/auth/token"): ("/api/v1/auth/token", _row(401, 204, 204, 204, 204, 204)),
+    ("GET", "/api/v1/auth/me"): ("/api/v1/auth/me", SIGNED_IN),
+    ("GET", "/api/v1/crews"): ("/api/v1/crews", STAFF),
+    ("POST", "/api/v1/crews"): ("/api/v1/crews", ADMIN_ONLY_CREATE),
+    ("POST", "/api/v1/users"): ("/api/v1/users", ADMIN_ONLY_CREATE),
+    ("GET", "/api/v1/kecamatan"): ("/api/v1/kecamatan", SIGNED_IN),
+    ("GET", "/api/v1/kelurahan"): ("/api/v1/kelurahan", SIGNED_IN),
+    ("GET", "/api/v1/kelurahan/<string:code>"): ("/api/v1/kelurahan/35.73.02.1007", SIGNED_IN),
+    ("GET", "/api/v1/logs"): ("/api/v1/logs", SIGNED_IN),
+    ("POST", "/api/v1/logs"): ("/api/v1/logs", _row(401, 201, 201, 403, 403, 201)),
+    ("POST", "/api/v1/logs/batch"): ("/api/v1/logs/batch", _row(401, 200, 200, 403, 403, 200)),
+    ("GET", "/api/v1/logs/<uuid:log_id>"): ("/api/v1/logs/{log_a}", LOG_A),
+    ("GET", "/api/v1/logs/<uuid:log_id>/history"): ("/api/v1/logs/{log_s}/history", LOG_S),
+    ("POST", "/api/v1/logs/<uuid:log_id>/review"): ("/api/v1/logs/{log_a}/review", _row(401, 403, 403, 200, 200, 200)),
+    ("PUT", "/api/v1/logs/<uuid:log_id>/photos/<uuid:photo_id>"):
+        ("/api/v1/logs/{log_a}/photos/{new_photo}?kind=after", _row(401, 201, 404, 403, 403, 201)),
+    ("GET", "/api/v1/photos/<uuid:photo_id>"): ("/api/v1/photos/{photo_a}", LOG_A),
+    ("GET", "/api/v1/photos/<uuid:photo_id>/thumbnail"): ("/api/v1/photos/{photo_a}/thumbnail", LOG_A),
+    ("POST", "/api/v1/sync/status"): ("/api/v1/sync/status", SIGNED_IN),
+    ("GET", "/api/v1/progress"): ("/api/v1/progress?from={first}&to={last}", STAFF),
+    ("GET", "/api/v1/progress/daily"): ("/api/v1/progress/daily?from={first}&to={last}", STAFF),
+    ("GET", "/public/v1/progress"): ("/public/v1/progress", OPEN),
+    ("GET", "/public/v1/progress.geojson"): ("/public/v1/progress.geojson", OPEN),
+    ("GET", "/public/v1/activities"): ("/public/v1/activities", OPEN),
+    ("GET", "/public/v1/ping"): ("/public/v1/ping", OPEN),
+    ("GET", "/public/v1/thumbnails/<string:public_id>.jpg"): ("/public/v1/thumbnails/{public_a}.jpg", OPEN),
+}
+
+
+def test_every_endpoint_has_a_row(app):
+    routes = {(method, rule.rule) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    missing = sorted(routes - set(MATRIX))
+    assert not missing, f"add these endpoints to the authorization matrix: {missing}"
+    assert not sorted(set(MATRIX) - routes), "the matrix lists endpoints that no longer exist"
+
+
+def _body(method: str, rule: str, role: str, cast, world: dict):
+    """A valid request body for the endpoints that need one (unique where it must be)."""
+    if rule == "/api/v1/auth/token" and method == "POST":
+        return {"json": {"username": role, "password": "not-the-password"}}
+    if rule == "/api/v1/crews":
+        return {"json": {"name": f"Crew {uuid.uuid4().hex[:8]}", "kecamatan_code": "35.73.01"}}
+    if rule == "/api/v1/users":
+        return {"json": {"username": f"u{uuid.uuid4().hex[:8]}", "password": "long-password", "role": "supervisor"}}
+    if rule == "/api/v1/logs":
+        return {"json": log_payload(crew_id=cast.crew_a_id if role == "admin" else None)}
+    if rule == "/api/v1/logs/batch":
+        return {"json": {"logs": [log_payload(crew_id=cast.crew_a_id if role == "admin" else None)]}}
+    if rule.endswith("/review"):
+        return {"json": {"decision": "approved", "note": "ok"}}
+    if rule == "/api/v1/sync/status":
+        return {"json": {"ids": [str(world["log_a"])]}}
+    if "/photos/" in rule and method == "PUT":
+        return {"data": jpeg(variant=7), "content_type": "image/jpeg"}
+    return {}
+
+
+@pytest.fixture
+def world(client, cast):
+    headers = cast.headers("crew_a")
+    log_a = log_payload()
+    assert client.post("/api/v1/logs", json=log_a, headers=headers).status_code == 201
+    photo_a = uuid.uuid4()
+    put = client.put(f"/api/v1/logs/{log_a['id']}/photos/{photo_a}?kind=after", data=jpeg(variant=3),
+                     content_type="image/jpeg", headers=headers)
+    assert put.status_code == 201
+    review = client.post(f"/api/v1/logs/{log_a['id']}/review", json={"decision": "approved"},
+                         headers=cast.headers("sup_city"))
+    assert review.status_code == 200
+    lon, lat = inside_point(SUKUN)
+    log_s = log_payload(lon=lon, lat=lat)
+    assert client.post("/api/v1/logs", json=log_s, headers=cast.headers("crew_b")).status_code == 201
+    activities = client.get("/public/v1/activities").get_json()["items"]
+    public_a = activities[0]["photos"][0]["thumbnail_url"].rsplit("/", 1)[1].removesuffix(".jpg")
+    started = date.fromisoformat(log_a["started_at"][:10])
+    return {"log_a": log_a["id"], "log_s": log_s["id"], "photo_a": photo_a, "public_a": public_a,
+            "first": started.replace(day=1).isoformat(), "last": started.isoformat()}
+
+
+def _headers(client, role: str, method: str, rule: str, cast) -> dict[str, str]:
+    if role == "anonymous":
+        return {}
+    if method == "DELETE" and rule == "/api/v1/auth/token":  # log out a token of its own
+        token = client.post("/api/v1/auth/token", json={"username": role, "password": PASSWORD}).get_json()
+        return {"Authorization": f"Bearer {token['access_token']}"}
+    return cast.headers(role)
+
+
+@pytest.mark.parametrize("method,rule", sorted(MATRIX))
+def test_access(client, cast, world, method, rule):
+    template, expected = MATRIX[(method, rule)]
+    got = {}
+    for role in ROLES:
+        path = template.format(new_photo=uuid.uuid4(), **world)
+        resp = client.open(path, method=method, headers=_headers(client, role, method, rule, cast),
+                           **_body(method, rule, role, cast, world))
+        got[role] = resp.status_code
+    assert got == expected
