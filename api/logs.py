@@ -20,6 +20,13 @@ from api.schemas.logs import (
 from satgas.auth import current_user, require_roles
 from satgas.services import log_queries, logs
 
+# flask-smorest keeps one schema per status code: the other formats are documented beside it.
+LIST_FORMATS = {
+    "application/json": {"schema": LogPageSchema},
+    "application/geo+json": {"schema": {"type": "object", "description": "?format=geojson: FeatureCollection"}},
+    "text/csv": {"schema": {"type": "string", "description": "?format=csv: every match, streamed"}},
+}
+
 blp = Blueprint("logs", __name__, url_prefix="/api/v1/logs", description="Work logs from crew phones")
 
 
@@ -27,8 +34,8 @@ blp = Blueprint("logs", __name__, url_prefix="/api/v1/logs", description="Work l
 class Logs(MethodView):
     @blp.arguments(LogListQuerySchema, location="query")
     @blp.response(200, LogPageSchema)
-    @blp.alt_response(200, content_type="application/geo+json", description="?format=geojson")
-    @blp.alt_response(200, content_type="text/csv", description="?format=csv: every match")
+    @blp.doc(responses={"200": {"description": "A JSON page, a GeoJSON page or CSV of every match",
+                                "content": LIST_FORMATS}})
     def get(self, query: dict):
         """List logs you may see, newest first; JSON page, GeoJSON page or CSV of all matches."""
         user = current_user()

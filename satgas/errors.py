@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from api.schemas.common import ErrorSchema
 from models.base import db
 from storage.base import StorageUnavailable
 
@@ -93,6 +94,8 @@ def error_body(status: int, name: str, message: str, errors: Any = None) -> dict
 
 class SatgasApi(Api):
     """flask-smorest's Api, with a `message` on every error that says what to fix."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
