@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from models import ROLES, AccessToken, Crew, Kecamatan, User, db, utcnow
 from satgas.errors import Conflict, Invalid, Unauthorized
@@ -101,7 +102,9 @@ def issue_token(username: str, password: str) -> tuple[str, AccessToken]:
 
 
 def resolve_token(raw: str) -> User | None:
-    token = db.session.scalar(select(AccessToken).where(AccessToken.token_hash == _token_hash(raw)))
+    """The user of a live token; one query (every authenticated request runs it)."""
+    token = db.session.scalar(select(AccessToken).options(joinedload(AccessToken.user))
+                              .where(AccessToken.token_hash == _token_hash(raw)))
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
     return token.user
@@ -113,6 +116,3 @@ def revoke_token(raw: str) -> None:
         token.revoked_at = utcnow()
         db.session.commit()
 
-
-def token_expiry(token: AccessToken) -> datetime:
-    return token.expires_at

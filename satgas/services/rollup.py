@@ -50,15 +50,16 @@ def contribution(log: WorkLog, photo_kinds: list[str] | None = None) -> Contribu
     )
 
 
-def _upsert(values: dict) -> None:
+def _upsert(rows: list[dict]) -> None:
+    """Add the rows' figures to the stored ones (insert where missing), in one executemany."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(DailyProgress).values(**values)
+    stmt = dialect.insert(DailyProgress)
     table = DailyProgress.__table__
     stmt = stmt.on_conflict_do_update(
         index_elements=["kelurahan_code", "work_date", "status"],
         set_={name: table.c[name] + stmt.excluded[name] for name in _SUMS},
     )
-    db.session.execute(stmt)
+    db.session.execute(stmt, rows)
 
 
 def apply(old: Contribution | None, new: Contribution | None) -> None:
@@ -86,5 +87,5 @@ def apply_many(changes: list[tuple[Contribution | None, Contribution | None]]) -
                     totals[key][name] += values[name]
             else:
                 totals[key] = values
-    for key in sorted(totals):
-        _upsert(totals[key])
+    if totals:
+        _upsert([totals[key] for key in sorted(totals)])
