@@ -1,0 +1,66 @@
+"""Operations: Prometheus metrics and structured JSON logs with a request id on every line."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import urllib.request
+
+from pythonjsonlogger.json import JsonFormatter
+
+from satgas.request_log import RequestIdFilter
+from tests.servers import Gunicorn
+from tests.support import log_payload
+
+
+def _metric(text: str, name: str) -> float:
+    match = re.search(rf"^{re.escape(name)} ([0-9.e+]+)$", text, re.MULTILINE)
+    assert match, f"{name} not in /metrics"
+    return float(match.group(1))
+
+
+def test_metrics_count_ingest_and_show_review_backlog(client, cast):
+    before = client.get("/metrics").get_data(as_text=True)
+    created = 'satgas_logs_ingested_total{outcome="created"}'
+    start = _metric(before, created) if created in before else 0.0
+    for _ in range(2):
+        client.post("/api/v1/logs", json=log_payload(), headers=cast.headers("crew_a"))
+    text = client.get("/metrics").get_data(as_text=True)
+    assert _metric(text, created) == start + 2
+    assert _metric(text, "satgas_review_backlog") == 2
+    assert "flask_http_request_duration_seconds_bucket" in text
+
+
+def test_every_log_line_is_json_with_the_request_id(client):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s"))
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger("satgas")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        resp = client.get("/healthz", headers={"X-Request-ID": "req-42"})
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert resp.headers["X-Request-ID"] == "req-42"
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert lines and all(line["request_id"] == "req-42" for line in lines)
+    assert lines[-1]["path"] == "/healthz" and lines[-1]["status"] == 200
+
+
+def test_gunicorn_workers_share_one_metrics_view(tmp_path):
+    server = Gunicorn({"DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}", "SECRET_KEY": "x",
+                       "STORAGE_URL": f"file://{tmp_path / 'photos'}"}, workers=2)
+    try:
+        for _ in range(20):
+            urllib.request.urlopen(server.url + "/readyz").read()
+        text = urllib.request.urlopen(server.url + "/metrics").read().decode()
+    finally:
+        server.stop()
+    counts = re.findall(r'^flask_http_request_duration_seconds_count\{[^}]*url_rule="/readyz"[^}]*\} (\S+)$', text,
+                        re.MULTILINE)
+    assert sum(float(c) for c in counts) == 20
