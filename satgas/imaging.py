@@ -66,9 +66,11 @@ class ImageInfo:
     phash: int
 
 
-def inspect_image(path: Path, max_pixels: int = 50_000_000) -> ImageInfo:
-    """Identify, fully decode and describe the photo at `path`.
+def inspect_image(path: Path, max_pixels: int = 50_000_000, thumbnail_to: Path | None = None,
+                  thumbnail_side: int = 512) -> ImageInfo:
+    """Identify, fully decode and describe the photo at `path`; optionally write its thumbnail.
 
+    With `thumbnail_to`, the one decode serves both (a photo upload decodes its image once).
     Raises NotAnImage or BrokenImage with a message meant for the person uploading.
     """
     with _open_image(Path(path), max_pixels) as (img, content_type):
@@ -78,9 +80,12 @@ def inspect_image(path: Path, max_pixels: int = 50_000_000) -> ImageInfo:
         if content_type == "image/jpeg":
             # Decode at 1/2..1/8 scale: every byte is still read (truncation is still caught)
             # but a 12 MP photo needs ~64x less memory. The hash only needs 32x32 pixels anyway.
-            img.draft("L", _PHASH_DRAFT)
+            img.draft("RGB", (thumbnail_side, thumbnail_side)) if thumbnail_to else img.draft("L", _PHASH_DRAFT)
         img.load()
-        phash = _phash(ImageOps.exif_transpose(img))
+        upright = ImageOps.exif_transpose(img)
+        phash = _phash(upright)
+        if thumbnail_to is not None:
+            _save_thumbnail(upright, Path(thumbnail_to), thumbnail_side)
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     lon, lat = _gps(exif.get_ifd(_IFD.GPSInfo))
@@ -93,7 +98,11 @@ def write_thumbnail(src: Path, dest: Path, max_side: int = 512) -> tuple[int, in
         if content_type == "image/jpeg":
             img.draft("RGB", (max_side, max_side))
         img.load()
-        thumb = _flatten(ImageOps.exif_transpose(img))
+        return _save_thumbnail(ImageOps.exif_transpose(img), Path(dest), max_side)
+
+
+def _save_thumbnail(upright: Image.Image, dest: Path, max_side: int) -> tuple[int, int]:
+    thumb = _flatten(upright)
     thumb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     # Pillow carries a JPEG comment (and more) over in `info`; none of it may reach a thumbnail.
     thumb.info.clear()

@@ -33,7 +33,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from models import METRIC_SRID, PHOTO_FLAGS, WGS84, Photo, WorkLog, db
 from satgas.errors import BadRequest, Invalid, PayloadTooLarge, Unavailable, UnsupportedMediaType
-from satgas.imaging import BrokenImage, ImageInfo, NotAnImage, hamming, inspect_image, phash_bands, write_thumbnail
+from satgas.imaging import BrokenImage, ImageInfo, NotAnImage, hamming, inspect_image, phash_bands
 
 CHUNK_BYTES = 64 * 1024
 # A body that ends early or breaks mid-way: the connection was cut (or the chunking is malformed).
@@ -106,21 +106,14 @@ def _cut_off(content_length: int | None, received: int) -> BadRequest:
                       "Nothing was stored; send the photo again.")
 
 
-def inspect(path: Path) -> ImageInfo:
-    """Type by content (415), then a full decode (422 when truncated, corrupt or a bomb)."""
+def inspect(path: Path, thumbnail_to: Path, thumbnail_side: int) -> ImageInfo:
+    """Type by content (415), then one full decode (422 when truncated, corrupt or a bomb)
+    that also writes the upright thumbnail."""
     try:
-        return inspect_image(path)
+        return inspect_image(path, thumbnail_to=thumbnail_to, thumbnail_side=thumbnail_side)
     except NotAnImage as exc:
         raise UnsupportedMediaType(str(exc)) from None
     except BrokenImage as exc:
-        raise Invalid(str(exc), {"body": [str(exc)]}) from None
-
-
-def thumbnail(src: Path, dest: Path, max_side: int) -> None:
-    """The upright JPEG thumbnail; a picture that inspected fine but cannot be drawn is 422."""
-    try:
-        write_thumbnail(src, dest, max_side)
-    except (NotAnImage, BrokenImage) as exc:
         raise Invalid(str(exc), {"body": [str(exc)]}) from None
 
 

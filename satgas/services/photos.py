@@ -209,9 +209,8 @@ def add_photo(user: User, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str,
         if existing is not None:
             return _replay(existing, log_id, kind, spooled.sha256), False
         _end_transaction()
-        info = photo_checks.inspect(spooled.path)
         thumbnail = Path(tmp) / "thumbnail.jpg"
-        photo_checks.thumbnail(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE)
+        info = photo_checks.inspect(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE)
         keys = keys_for(log_id, photo_id, spooled.sha256)
         _put_objects(storage, keys, spooled.path, thumbnail, info.content_type)
         upload = Upload(user_id, actor, log_id, photo_id, kind, spooled, info, keys)
