@@ -79,8 +79,11 @@ def inspect_image(path: Path, max_pixels: int = 50_000_000, thumbnail_to: Path |
         orientation = _orientation(exif)
         if content_type == "image/jpeg":
             # Decode at 1/2..1/8 scale: every byte is still read (truncation is still caught)
-            # but a 12 MP photo needs ~64x less memory. The hash only needs 32x32 pixels anyway.
-            img.draft("RGB", (thumbnail_side, thumbnail_side)) if thumbnail_to else img.draft("L", _PHASH_DRAFT)
+            # but a 12 MP photo needs ~64x less memory. The hash only needs 32x32 pixels, and a
+            # thumbnail a little under `thumbnail_side` is fine: asking for half of it lets a
+            # 12 MP photo decode at 1/8 (500x375) rather than 1/4.
+            half = thumbnail_side // 2
+            img.draft("RGB", (half, half)) if thumbnail_to else img.draft("L", _PHASH_DRAFT)
         img.load()
         upright = ImageOps.exif_transpose(img)
         phash = _phash(upright)
