@@ -6,7 +6,8 @@ from flask_smorest import Api
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
-    from api import admin, areas, auth, logs, ops, photos, progress, public, reviews, sync
+    from api import admin, areas, auth, docs, logs, ops, photos, progress, public, reviews, sync
 
     for module in (auth, areas, admin, logs, photos, reviews, progress, sync, ops, public):
         api.register_blueprint(module.blp)
+    app.register_blueprint(docs.bp)

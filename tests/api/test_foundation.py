@@ -136,7 +136,12 @@ def test_health_and_docs(client):
     assert spec.status_code == 200
     paths = json.loads(spec.get_data())["paths"]
     assert "/api/v1/auth/token" in paths and "/api/v1/kelurahan/{code}" in paths
-    assert client.get("/api/v1/docs").status_code == 200
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    # The docs page loads Swagger UI from this server, never from a CDN.
+    assert "/api/v1/docs/assets/swagger-ui-bundle.js" in docs.get_data(as_text=True)
+    assert "https://" not in docs.get_data(as_text=True) and "http://" not in docs.get_data(as_text=True)
+    assert client.get("/api/v1/docs/assets/swagger-ui-bundle.js").status_code == 200
 
 
 def test_malformed_json_is_400_not_500(client):

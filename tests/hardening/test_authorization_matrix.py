@@ -37,6 +37,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("GET", "/static/<path:filename>"): ("/static/public/map.js", OPEN),
     ("GET", "/api/v1/openapi.json"): ("/api/v1/openapi.json", OPEN),
     ("GET", "/api/v1/docs"): ("/api/v1/docs", OPEN),
+    ("GET", "/api/v1/docs/assets/<path:filename>"): ("/api/v1/docs/assets/swagger-ui-bundle.js", OPEN),
     ("POST", "/api/v1/auth/token"): ("/api/v1/auth/token", _row(401, 401, 401, 401, 401, 401)),
     ("DELETE", "/api/v1/auth/token"): ("/api/v1/auth/token", _row(401, 204, 204, 204, 204, 204)),
     ("GET", "/api/v1/auth/me"): ("/api/v1/auth/me", SIGNED_IN),
