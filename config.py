@@ -97,4 +97,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         # Reverse proxies in front of the app (nginx: 1); client IPs for rate limits come from
         # X-Forwarded-For only when this says how many hops to trust.
         "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
+        # e.g. https://satgas.malangkota.go.id: public thumbnail URLs become absolute, so pages
+        # on other sites embedding the public API can show them.
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/"),
     }

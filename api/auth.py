@@ -19,7 +19,8 @@ def _login_limit() -> str:
 
 @blp.route("/token")
 class Token(MethodView):
-    @limiter.limit(_login_limit, methods=["POST"])
+    @limiter.limit(_login_limit, methods=["POST"],
+                   error_message="Too many login attempts from this address; wait a minute and try again.")
     @blp.arguments(LoginSchema)
     @blp.response(200, TokenSchema)
     @blp.doc(security=[])

@@ -67,13 +67,16 @@ class LogBatch(MethodView):
         schema = LogCreateSchema()
         items = []
         for raw in body["logs"]:
+            if not isinstance(raw, dict):
+                items.append((None, {"_schema": ["Each log must be a JSON object."]}, None))
+                continue
             try:
                 items.append((schema.load(raw), None, raw.get("id")))
             except ValidationError as exc:
                 items.append((None, exc.normalized_messages(), raw.get("id")))
         results = logs.submit_batch(current_user(), items)
         return {"results": [
-            {k: v for k, v in vars(r).items() if v not in (None, {})} for r in results
+            {k: v for k, v in vars(r).items() if k == "id" or v not in (None, {})} for r in results
         ]}
 
 

@@ -12,6 +12,7 @@ blp = Blueprint("ops", __name__, url_prefix="/", description="Operations")
 
 class HealthSchema(Schema):
     status = fields.String()
+    message = fields.String()
     checks = fields.Dict(keys=fields.String(), values=fields.String())
 
 
@@ -32,5 +33,8 @@ class Ready(MethodView):
     def get(self):
         """200 when the database and the photo storage answer, else 503."""
         checks = readiness()
-        ok = all(v == "ok" for v in checks.values())
-        return {"status": "ok" if ok else "unavailable", "checks": checks}, (200 if ok else 503)
+        down = [name for name, state in checks.items() if state != "ok"]
+        if not down:
+            return {"status": "ok", "checks": checks}
+        message = f"Not ready: {' and '.join(down)} unavailable."
+        return {"status": "unavailable", "message": message, "checks": checks}, 503

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from api.schemas.logs import LogSchema
 from api.schemas.progress import ReviewSchema
-from satgas.auth import current_user
+from satgas.auth import current_user, require_roles
 from satgas.services import reviews
 
 blp = Blueprint("reviews", __name__, url_prefix="/api/v1/logs", description="Supervisors' review of work logs")
@@ -16,6 +16,7 @@ blp = Blueprint("reviews", __name__, url_prefix="/api/v1/logs", description="Sup
 
 @blp.route("/<uuid:log_id>/review")
 class LogReview(MethodView):
+    @require_roles("supervisor", "admin")
     @blp.arguments(ReviewSchema)
     @blp.response(200, LogSchema)
     @blp.alt_response(403, description="A crew, or a supervisor outside the log's kecamatan")

@@ -109,12 +109,14 @@ def register_public(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     from satgas.auth import authenticate_request
-    from satgas.request_limits import enforce_json_limit
+    from satgas.request_limits import enforce_json_limit, reject_nul_characters, require_json_body
     from satgas.request_log import assign_request_id, configure_logging, log_request
 
     app.before_request(assign_request_id)
     app.before_request(enforce_json_limit)
     app.before_request(authenticate_request)
+    app.before_request(require_json_body)
+    app.before_request(reject_nul_characters)
     app.after_request(log_request)
     configure_logging(app)
 

@@ -38,8 +38,8 @@ def authenticate_request() -> None:
     from satgas.services.accounts import resolve_token
 
     g.user = None
-    if not needs_token(request.path, request.method):
-        return
+    if request.url_rule is None or not needs_token(request.path, request.method):
+        return  # unknown path or method: let routing answer 404 / 405
     token = bearer_token()
     if token is None:
         raise Unauthorized("Missing bearer token: send 'Authorization: Bearer <access_token>'.")

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import filetype
 import imagehash
 import pillow_heif
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from satgas.timeutil import WIB
+
 pillow_heif.register_heif_opener()
 
 ALLOWED_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic"}
-WIB = ZoneInfo("Asia/Jakarta")
 _PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
 _HEIF_MIMES = {"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence"}
 _SNIFF_BYTES = 8192

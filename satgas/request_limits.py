@@ -1,22 +1,54 @@
 """Size and shape limits on request bodies, checked before any view reads them."""
 from __future__ import annotations
 
+import re
+
 from flask import Request, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from satgas.errors import PayloadTooLarge
+from satgas.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+# A JSON-escaped NUL (\u0000) not itself escaped: PostgreSQL text cannot hold NUL characters.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_NUL_MESSAGE = "Text may not contain NUL characters (\\u0000); remove them and send again."
+
+
+def _is_photo_upload() -> bool:
+    return bool(request.endpoint and request.endpoint.endswith("PhotoUpload"))
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or request.headers.get("Transfer-Encoding", "").lower() == "chunked"
 
 
 def enforce_json_limit() -> None:
     """413 from the Content-Length header alone, before reading a byte of the body."""
     limit = current_app.config["MAX_JSON_BYTES"]
-    if request.endpoint and request.endpoint.endswith("PhotoUpload"):
+    if _is_photo_upload():
         limit = current_app.config["MAX_PHOTO_BYTES"]
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(
             f"The request body is {request.content_length} bytes; the limit here is {limit} bytes."
         )
+
+
+def require_json_body() -> None:
+    """A body meant as JSON but labelled otherwise would be ignored and read as "missing": 415."""
+    if request.method not in BODY_METHODS or request.url_rule is None or _is_photo_upload() or not _has_body():
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType(
+            f"Send the body as JSON with 'Content-Type: application/json' (got {request.mimetype or 'none'}).")
+
+
+def reject_nul_characters() -> None:
+    """400 for NUL in the path, the query or a JSON body, on both databases alike."""
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        raise BadRequest(_NUL_MESSAGE)
+    if request.is_json and _has_body() and _JSON_NUL.search(request.get_data(cache=True)):
+        raise BadRequest(_NUL_MESSAGE)
 
 
 class LimitedRequest(Request):

@@ -1,10 +1,11 @@
 """Kota Malang runs on WIB: every date the service talks about is a WIB date."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta, timezone
 
-WIB = ZoneInfo("Asia/Jakarta")
+# WIB is UTC+7 by definition (Asia/Jakarta has kept it since 1964): a fixed offset, so even an
+# odd historical timestamp is shown as +07:00, valid RFC 3339.
+WIB = timezone(timedelta(hours=7), "WIB")
 
 
 def to_wib(value: datetime) -> datetime:

@@ -2,9 +2,11 @@
 from marshmallow import Schema, fields, validate
 
 from models import ROLES
+from satgas.services.accounts import USERNAME_PATTERN
 
 KECAMATAN_CODE = validate.Regexp(r"^35\.73\.0[1-5]$", error="Use a Kota Malang kecamatan code such as 35.73.02.")
-USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}$", error="3–64 letters, digits, '.', '_' or '-'.")
+ID_RANGE = validate.Range(min=1, max=2**31 - 1, error="Not a known id.")
+USERNAME = validate.Regexp(USERNAME_PATTERN, error="3–64 letters, digits, '.', '_' or '-'.")
 
 
 class LoginSchema(Schema):
@@ -17,7 +19,7 @@ class UserSchema(Schema):
     username = fields.String(required=True, validate=USERNAME)
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=256))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    crew_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+    crew_id = fields.Integer(allow_none=True, load_default=None, validate=ID_RANGE)
     kecamatan_code = fields.String(allow_none=True, load_default=None, validate=KECAMATAN_CODE)
 
 

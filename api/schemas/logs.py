@@ -1,14 +1,16 @@
 """Work logs: what a phone sends, what the API answers, and the list filters."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.fields import AwareDateTime, GeometryField
+from api.schemas.accounts import ID_RANGE
 from models import ACTIVITIES, LOG_FLAGS, STATUSES, utcnow
 
 CLOCK_SKEW = timedelta(minutes=5)
+EARLIEST_WORK = datetime(2000, 1, 1, tzinfo=UTC)
 KELURAHAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
                                  error="Use a kelurahan code such as 35.73.02.1001.")
 KECAMATAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="Use a kecamatan code such as 35.73.02.")
@@ -31,10 +33,12 @@ class LogCreateSchema(Schema):
     waste_kg = _measure(1_000_000)
     workers = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1, max=500))
     notes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
-    crew_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    crew_id = fields.Integer(strict=True, allow_none=True, load_default=None, validate=ID_RANGE)
 
     @validates_schema(skip_on_field_errors=True)
     def _times(self, data: dict, **_kwargs) -> None:
+        if data["started_at"] < EARLIEST_WORK:
+            raise ValidationError("The time is before 2000; check the phone's clock and date.", "started_at")
         if data["finished_at"] < data["started_at"]:
             raise ValidationError("finished_at must not be before started_at.", "finished_at")
         latest = utcnow() + CLOCK_SKEW
@@ -118,7 +122,7 @@ class BBoxField(fields.String):
 class LogFilterSchema(Schema):
     kecamatan_code = fields.String(validate=KECAMATAN_CODE)
     kelurahan_code = fields.String(validate=KELURAHAN_CODE)
-    crew_id = fields.Integer()
+    crew_id = fields.Integer(validate=ID_RANGE)
     status = fields.String(validate=validate.OneOf(STATUSES))
     activity = fields.String(validate=validate.OneOf(ACTIVITIES))
     flag = fields.String(validate=validate.OneOf(LOG_FLAGS))
@@ -139,7 +143,7 @@ class LogListQuerySchema(LogFilterSchema):
 
 
 class BatchSchema(Schema):
-    logs = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=500),
+    logs = fields.List(fields.Raw(allow_none=True), required=True, validate=validate.Length(min=1, max=500),
                        metadata={"description": "Up to 500 logs, each as for POST /api/v1/logs"})
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import url_for
+from flask import current_app, url_for
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from satgas.services.public import default_period
@@ -106,7 +106,10 @@ class PublicPhotoSchema(Schema):
         "description": "JPEG thumbnail without EXIF; an opaque URL that needs no login"})
 
     def _thumbnail_url(self, photo: dict) -> str:
-        return url_for("public.Thumbnail", public_id=photo["public_id"])
+        # Absolute from the configured base (never from the Host header: responses are cached
+        # and shared); relative when no base is configured, which the bundled page needs.
+        path = url_for("public.Thumbnail", public_id=photo["public_id"])
+        return current_app.config["PUBLIC_BASE_URL"] + path
 
 
 class PublicActivitySchema(Schema):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 BAD_LOGIN = "Wrong username or password."
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,64}\Z")
 
 
 def hash_password(password: str) -> str:
@@ -54,6 +56,8 @@ def create_user(
     kecamatan_code: str | None = None,
 ) -> User:
     """Create an account; the role decides which scope fields make sense."""
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise Invalid("A username has 3–64 letters, digits, '.', '_' or '-'.", {"username": ["Invalid username."]})
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}.", {"role": ["Unknown role."]})
     if role == "crew" and crew_id is None:

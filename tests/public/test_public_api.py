@@ -176,3 +176,18 @@ def test_openapi_documents_public_endpoints_without_security(client):
         assert operation["security"] == [] and operation["summary"], path
     geo = spec["paths"]["/public/v1/progress.geojson"]["get"]["responses"]["200"]["content"]
     assert "application/geo+json" in geo
+
+
+def test_thumbnail_urls_are_absolute_with_a_public_base_url(app, client, cast):
+    from tests.public.seed import add_photo, post_log, review
+
+    app.config["PUBLIC_BASE_URL"] = "https://satgas.example.go.id"
+    try:
+        log = post_log(client, cast)
+        add_photo(client, cast, log)
+        review(client, cast, log["id"])
+        items = client.get("/public/v1/activities?limit=5").get_json()["items"]
+    finally:
+        app.config["PUBLIC_BASE_URL"] = ""
+    urls = [p["thumbnail_url"] for item in items for p in item["photos"]]
+    assert urls and all(u.startswith("https://satgas.example.go.id/public/v1/thumbnails/") for u in urls)
