@@ -9,7 +9,8 @@ from functools import cache
 import pytest
 from flask_migrate import upgrade
 from pyproj import Transformer
-from shapely.geometry import shape
+from shapely.affinity import translate
+from shapely.geometry import LineString, mapping, shape
 from shapely.ops import transform, unary_union
 
 from satgas import create_app
@@ -42,6 +43,17 @@ def inside_point(code: str) -> tuple[float, float]:
 @cache
 def city_metric():
     return unary_union(list(metric_shapes().values()))
+
+
+def track_in(code: str, metres: float) -> dict:
+    """A straight track of about `metres` wholly inside the kelurahan (GeoJSON LineString)."""
+    polygon = metric_shapes()[code]
+    start = polygon.representative_point()
+    for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1), (0.7, 0.7), (-0.7, -0.7)):
+        line = LineString([start, translate(start, dx * metres, dy * metres)])
+        if polygon.buffer(-5).contains(line):
+            return mapping(transform(TO_WGS84, line))
+    raise AssertionError(f"no straight {metres} m track fits in {code}")
 
 
 def log_payload(lon: float = None, lat: float = None, **overrides) -> dict:

@@ -5,13 +5,10 @@ import uuid
 from datetime import datetime, timedelta
 
 from pyproj import Geod
-from shapely.affinity import translate
-from shapely.geometry import LineString, mapping
-from shapely.ops import transform
 
 from models import Photo, User, WorkLog, db
 from satgas.services import rollup
-from tests.support import TO_WGS84, inside_point, log_payload, metric_shapes
+from tests.support import inside_point, log_payload
 
 KAUMAN, KLOJEN_KEL, SUKUN = "35.73.02.1007", "35.73.02.1001", "35.73.04.1005"
 KLOJEN_KEC, SUKUN_KEC = "35.73.02", "35.73.04"
@@ -21,17 +18,6 @@ GEOD = Geod(ellps="WGS84")
 def point_in(code: str) -> dict:
     lon, lat = inside_point(code)
     return {"type": "Point", "coordinates": [lon, lat]}
-
-
-def track_in(code: str, metres: float) -> dict:
-    """A straight track of about `metres` wholly inside the kelurahan (GeoJSON LineString)."""
-    polygon = metric_shapes()[code]
-    start = polygon.representative_point()
-    for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1), (0.7, 0.7), (-0.7, -0.7)):
-        line = LineString([start, translate(start, dx * metres, dy * metres)])
-        if polygon.buffer(-5).contains(line):
-            return mapping(transform(TO_WGS84, line))
-    raise AssertionError(f"no straight {metres} m track fits in {code}")
 
 
 def geodesic_length(geometry: dict) -> float:

@@ -16,10 +16,9 @@ from tests.progress.factory import (
     geodesic_length,
     make_log,
     review,
-    track_in,
     wib,
 )
-from tests.support import kelurahan_shapes
+from tests.support import kelurahan_shapes, track_in
 
 RANGE = "from=2026-10-01&to=2026-11-30"
 

@@ -69,7 +69,7 @@ def test_who_may_review(client, cast, kauman_log):
     assert review(client, cast, "crew_b", kauman_log["id"], "approved").status_code == 403
     assert review(client, cast, "sup_klojen", sukun_log["id"], "approved").status_code == 403
     assert review(client, cast, "sup_klojen", str(uuid.uuid4()), "approved").status_code == 404
-    assert review(client, cast, "crew_a", str(uuid.uuid4()), "approved").status_code == 404
+    assert review(client, cast, "crew_a", str(uuid.uuid4()), "approved").status_code == 403  # crews never review
     assert review(client, cast, "sup_city", sukun_log["id"], "approved").status_code == 200
     assert review(client, cast, "admin", kauman_log["id"], "rejected", "no").status_code == 200
     history = client.get(f"/api/v1/logs/{sukun_log['id']}/history", headers=cast.headers("admin")).get_json()

@@ -9,8 +9,8 @@ from sqlalchemy import case, func, select
 
 from models import AuditEvent, DailyProgress, WorkLog, db
 from satgas.services.progress import daily_series, kelurahan_progress, progress_from_logs, totals
-from tests.progress.factory import add_photo, make_log, point_in, review, track_in, wib
-from tests.support import log_payload
+from tests.progress.factory import add_photo, make_log, point_in, review, wib
+from tests.support import log_payload, track_in
 
 AREAS = ["35.73.02.1007", "35.73.02.1001", "35.73.04.1005", "35.73.05.1006", "35.73.03.1008"]
 CREW_OF = {"35.73.04": "crew_b"}

@@ -12,8 +12,8 @@ from werkzeug.serving import make_server
 
 from models import db
 from satgas.services.public_cache import invalidate
-from tests.public.seed import BALEARJOSARI, KAUMAN, KETAWANGGEDE, SUKUN, add_photo, post_log, review, track_in
-from tests.support import make_app
+from tests.public.seed import BALEARJOSARI, KAUMAN, KETAWANGGEDE, SUKUN, add_photo, post_log, review
+from tests.support import make_app, track_in
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,10 @@ from typing import Any
 
 import piexif
 from PIL import Image, ImageDraw
-from shapely.affinity import translate
-from shapely.geometry import LineString, mapping
-from shapely.ops import transform
 from sqlalchemy import select
 
 from models import Photo, db
-from tests.support import TO_WGS84, inside_point, log_payload, metric_shapes
+from tests.support import inside_point, log_payload
 
 KAUMAN, SUKUN, KETAWANGGEDE, BALEARJOSARI = "35.73.02.1007", "35.73.04.1005", "35.73.05.1006", "35.73.01.1001"
 
@@ -69,12 +66,3 @@ def add_photo(client, cast, log: dict, kind: str = "after", who: str = "crew_a",
     return {"id": photo_id, "public_id": public_id, "kind": kind}
 
 
-def track_in(code: str, metres: float) -> dict:
-    """A straight track of about `metres` wholly inside the kelurahan (GeoJSON LineString)."""
-    polygon = metric_shapes()[code]
-    start = polygon.representative_point()
-    for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1), (0.7, 0.7), (-0.7, -0.7)):
-        line = LineString([start, translate(start, dx * metres, dy * metres)])
-        if polygon.buffer(-5).contains(line):
-            return mapping(transform(TO_WGS84, line))
-    raise AssertionError(f"no straight {metres} m track fits in {code}")
