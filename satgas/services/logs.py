@@ -63,6 +63,7 @@ class Outcome:
     id: uuid.UUID
     status: str  # created | unchanged | conflict | invalid
     error: DomainError | None = None
+    row: dict | None = None  # the stored values, for a created log
 
 
 def _conflict(log_id: uuid.UUID) -> Conflict:
@@ -153,7 +154,7 @@ def _ingest(user: User, datas: list[dict]) -> list[Outcome]:
     inserted = _insert(list(rows.values())) if rows else set()
     raced = _stored_fingerprints([rows[i]["id"] for i in rows if rows[i]["id"] not in inserted])
     for i, row in rows.items():
-        outcomes[i] = (Outcome(row["id"], "created") if row["id"] in inserted
+        outcomes[i] = (Outcome(row["id"], "created", row=row) if row["id"] in inserted
                        else _compare(row["id"], raced.get(row["id"], ""), row["content_sha256"]))
     created = [row for row in rows.values() if row["id"] in inserted]
     _record_created(user, created)
@@ -178,8 +179,14 @@ def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog, bool]:
     if outcome.error is not None:
         db.session.rollback()
         raise outcome.error
+    if outcome.row is None:
+        db.session.commit()
+        return db.session.get(WorkLog, data["id"]), False
+    # The 201 body is what was just inserted: no need to read it back.
+    stored = WorkLog(**outcome.row, photos=[])
+    stored.submitted_by = user
     db.session.commit()
-    return db.session.get(WorkLog, data["id"]), outcome.status == "created"
+    return stored, True
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -50,16 +51,21 @@ def contribution(log: WorkLog, photo_kinds: list[str] | None = None) -> Contribu
     )
 
 
-def _upsert(rows: list[dict]) -> None:
-    """Add the rows' figures to the stored ones (insert where missing), in one executemany."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+@cache
+def _upsert_statement(dialect_name: str):
+    """INSERT … ON CONFLICT DO UPDATE adding to the stored sums; built once per dialect."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     stmt = dialect.insert(DailyProgress)
     table = DailyProgress.__table__
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=["kelurahan_code", "work_date", "status"],
         set_={name: table.c[name] + stmt.excluded[name] for name in _SUMS},
     )
-    db.session.execute(stmt, rows)
+
+
+def _upsert(rows: list[dict]) -> None:
+    """Add the rows' figures to the stored ones (insert where missing), in one executemany."""
+    db.session.execute(_upsert_statement(db.session.get_bind().dialect.name), rows)
 
 
 def apply(old: Contribution | None, new: Contribution | None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 
 from geoalchemy2.shape import from_shape
 from pyproj import Geod
@@ -66,26 +67,29 @@ def _outside_message(geom: BaseGeometry) -> str:
     return message
 
 
-def _input_geometries(geoms: list[BaseGeometry]):
-    """The geometries as a relation (idx, wkt) from one bound parameter, per dialect."""
+# The geometries reach SQL as one parameter, unpacked into rows (idx, wkt) per dialect.
+_INPUT_SQL = {
+    "postgresql": "SELECT * FROM unnest(CAST(:idx AS integer[]), CAST(:wkt AS text[])) AS t(idx, wkt)",
+    "sqlite": "SELECT CAST(key AS INTEGER) AS idx, value AS wkt FROM json_each(:wkt)",
+}
+
+
+def _input_params(dialect: str, geoms: list[BaseGeometry]) -> dict:
     wkts = [g.wkt for g in geoms]
-    if db.session.get_bind().dialect.name == "postgresql":
-        relation = text("SELECT * FROM unnest(CAST(:idx AS integer[]), CAST(:wkt AS text[])) AS t(idx, wkt)")
-        relation = relation.bindparams(idx=list(range(len(wkts))), wkt=wkts)
-    else:
-        relation = text("SELECT CAST(key AS INTEGER) AS idx, value AS wkt FROM json_each(:wkt)")
-        relation = relation.bindparams(wkt=json.dumps(wkts))
-    return relation.columns(idx=Integer, wkt=String).subquery("input")
+    if dialect == "postgresql":
+        return {"idx": list(range(len(wkts))), "wkt": wkts}
+    return {"wkt": json.dumps(wkts)}
 
 
-def _placement_query(geoms: list[BaseGeometry]):
+@cache
+def _placement_query(dialect: str):
     """Rows (idx, inside city, within tolerance, containing kelurahan or NULL), one per geometry.
 
     The city outline is joined once, so PostGIS prepares it once for all the geometries; the
     kelurahan holding a point (or most of a track) is ranked with a window function, which
-    both databases evaluate in one pass.
+    both databases evaluate in one pass. Built once per dialect: only its parameters change.
     """
-    source = _input_geometries(geoms)
+    source = text(_INPUT_SQL[dialect]).columns(idx=Integer, wkt=String).subquery("input")
     g = func.ST_Transform(func.ST_GeomFromText(source.c.wkt, WGS84), METRIC_SRID)
     # Points score alike, so overlaps go to the lowest code; tracks by the length inside.
     score = case((func.ST_GeometryType(g).like("%POINT%"), 0.0),
@@ -116,7 +120,9 @@ def place_many(items: list[tuple[BaseGeometry, str | None, float | None]]) -> li
     """
     if not items:
         return []
-    rows = {row.idx: row for row in db.session.execute(_placement_query([geom for geom, _, _ in items]))}
+    dialect = db.session.get_bind().dialect.name
+    params = _input_params(dialect, [geom for geom, _, _ in items])
+    rows = {row.idx: row for row in db.session.execute(_placement_query(dialect), params)}
     answers: list[Placement | Invalid] = []
     for i, (geom, claimed, accuracy) in enumerate(items):
         row = rows[i]
