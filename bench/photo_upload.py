@@ -192,12 +192,11 @@ def _plain_write_seconds(photos_dir: Path, photo: Path) -> float:
 
 
 def _checks_seconds(photo: Path, tmp_path: Path) -> float:
-    """The part of an upload a plain write skips: decoding twice (integrity, then thumbnail)."""
-    from satgas.imaging import inspect_image, write_thumbnail
+    """The part of an upload a plain write skips: the one decode (integrity, hash, thumbnail)."""
+    from satgas.imaging import inspect_image
 
     started = time.perf_counter()
-    inspect_image(photo)
-    write_thumbnail(photo, tmp_path / "thumbnail.jpg")
+    inspect_image(photo, thumbnail_to=tmp_path / "thumbnail.jpg")
     return time.perf_counter() - started
 
 
