@@ -10,19 +10,18 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import mapping
-from sqlalchemy import select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
 
 from models import WGS84, AuditEvent, Crew, User, WorkLog, db, utcnow
 from satgas.auth import crew_for_new_log
 from satgas.errors import Conflict, DomainError, Invalid
 from satgas.metrics import LOGS_INGESTED
-from satgas.services import rollup, spatial
+from satgas.services import bulk, rollup, spatial
 from satgas.timeutil import wib_date
 
 CHUNK = 100  # logs per transaction in a batch: a cut connection keeps the chunks committed
@@ -123,33 +122,9 @@ def _contribution(row: dict) -> rollup.Contribution:
 def _insert(rows: list[dict]) -> set[uuid.UUID]:
     """Insert the rows; returns the ids this transaction stored (others were raced in)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return _insert_unnest(rows)
+        return set(bulk.insert_rows(WorkLog.__table__, rows, "ON CONFLICT (id) DO NOTHING RETURNING id").scalars())
     stmt = sqlite.insert(WorkLog).on_conflict_do_nothing(index_elements=["id"]).returning(WorkLog.id)
     return set(db.session.scalars(stmt, rows, execution_options={"sort_by_parameter_order": True}))
-
-
-@cache
-def _unnest_insert_sql(columns: tuple[str, ...]) -> str:
-    """INSERT … SELECT FROM unnest(one array per column): a short statement for any row count."""
-    table = WorkLog.__table__
-    arrays, selected = [], []
-    for name in columns:
-        if name == "geometry":
-            arrays.append("CAST(:geometry AS bytea[])")
-            selected.append(f"ST_GeomFromWKB(geometry, {WGS84})")
-        else:
-            arrays.append(f"CAST(:{name} AS {table.c[name].type.compile(dialect=postgresql.dialect())}[])")
-            selected.append(name)
-    names = ", ".join(columns)
-    return (f"INSERT INTO work_logs ({names}) SELECT {', '.join(selected)} "
-            f"FROM unnest({', '.join(arrays)}) AS input({names}) ON CONFLICT (id) DO NOTHING RETURNING id")
-
-
-def _insert_unnest(rows: list[dict]) -> set[uuid.UUID]:
-    columns = tuple(rows[0])
-    params = {name: [row[name] for row in rows] for name in columns}
-    params["geometry"] = [bytes(g.data) for g in params["geometry"]]
-    return set(db.session.scalars(text(_unnest_insert_sql(columns)), params))
 
 
 def _ingest(user: User, datas: list[dict]) -> list[Outcome]:
@@ -190,7 +165,7 @@ def _ingest(user: User, datas: list[dict]) -> list[Outcome]:
 def _record_created(user: User, rows: list[dict]) -> None:
     if not rows:
         return
-    db.session.execute(db.insert(AuditEvent), [
+    bulk.insert_rows(AuditEvent.__table__, [
         {"log_id": r["id"], "at": r["created_at"], "actor": user.username, "action": "created",
          "details": {"kelurahan_code": r["kelurahan_code"], "flags": [f for f in r["flags"].split(",") if f]}}
         for r in rows
