@@ -8,17 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from satgas.extensions import limiter
 from satgas.services.accounts import create_crew, create_user
 from tests.pg_server import INSTALL_HINT, ThrowawayPostgres
-from tests.support import PASSWORD, make_app
+from tests.support import PASSWORD, make_app, reset_data
 
 BACKENDS = ["spatialite", "postgis"]
 
-# Mutable tables, children first; reference data and the standard cast stay.
-DATA_TABLES = ["daily_progress", "audit_events", "photos", "work_logs"]
 
 
 @dataclass
@@ -95,14 +91,7 @@ def _apps(request, tmp_path_factory):
 def app(backend, _apps):
     app, _ = _apps(backend)
     yield app
-    with app.app_context():
-        from models import db
-
-        db.session.remove()
-        for table in DATA_TABLES:
-            db.session.execute(text(f"DELETE FROM {table}"))
-        db.session.commit()
-        limiter.reset()
+    reset_data(app)
 
 
 @pytest.fixture

@@ -91,3 +91,22 @@ def make_app(database_url: str, storage_url: str, **overrides):
             raise
         load_reference_data()
     return app
+
+
+# Mutable tables, children first; reference data and the standard cast of users stay.
+DATA_TABLES = ["daily_progress", "audit_events", "photos", "work_logs"]
+
+
+def reset_data(app) -> None:
+    """Empty the tables a test may have written to, and the rate-limit counters."""
+    from sqlalchemy import text
+
+    from models import db
+    from satgas.extensions import limiter
+
+    with app.app_context():
+        db.session.remove()
+        for table in DATA_TABLES:
+            db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.commit()
+        limiter.reset()

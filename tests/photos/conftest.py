@@ -11,14 +11,12 @@ from typing import BinaryIO
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from models import DailyProgress, Photo, db
-from satgas.extensions import limiter
 from storage import LocalStorage, PhotoStorage, S3Storage
-from tests.conftest import DATA_TABLES, make_app
 from tests.storage.conftest import aws_env, moto_url  # noqa: F401 - fixtures reused from the storage tests
-from tests.support import log_payload
+from tests.support import log_payload, make_app, reset_data
 
 STORAGES = ["local", "s3"]
 # Small, so a 413 needs no big body; every test photo is far below it.
@@ -59,12 +57,7 @@ def app(backend: str, storage_kind: str, _photo_apps) -> Flask:
     storage = app.extensions["photo_storage"]
     yield app
     app.extensions["photo_storage"] = storage
-    with app.app_context():
-        db.session.remove()
-        for table in DATA_TABLES:
-            db.session.execute(text(f"DELETE FROM {table}"))
-        db.session.commit()
-        limiter.reset()
+    reset_data(app)
     clear_storage(storage)
 
 
