@@ -1,6 +1,8 @@
 """Kecamatan and kelurahan."""
 from marshmallow import Schema, fields
 
+from api.schemas.common import QuerySchema
+
 
 class KecamatanSchema(Schema):
     code = fields.String()
@@ -18,5 +20,5 @@ class KelurahanDetailSchema(KelurahanSchema):
     geometry = fields.Dict(metadata={"description": "GeoJSON MultiPolygon, EPSG:4326"})
 
 
-class KelurahanQuerySchema(Schema):
+class KelurahanQuerySchema(QuerySchema):
     kecamatan_code = fields.String(load_default=None)

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from api.fields import AwareDateTime, GeometryField
 from api.schemas.accounts import ID_RANGE
+from api.schemas.common import QuerySchema
 from models import ACTIVITIES, LOG_FLAGS, STATUSES, utcnow
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -119,7 +120,7 @@ class BBoxField(fields.String):
         return _bbox(super()._deserialize(value, attr, data, **kwargs))
 
 
-class LogFilterSchema(Schema):
+class LogFilterSchema(QuerySchema):
     kecamatan_code = fields.String(validate=KECAMATAN_CODE)
     kelurahan_code = fields.String(validate=KELURAHAN_CODE)
     crew_id = fields.Integer(validate=ID_RANGE)

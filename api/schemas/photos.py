@@ -1,15 +1,16 @@
 """Photos: the upload's query string and how the binary bodies are documented."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from api.schemas.common import QuerySchema
 from models import PHOTO_KINDS
 
 BINARY = {"type": "string", "format": "binary"}
 IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic"]  # imaging.ALLOWED_TYPES
 
 
-class PhotoUploadQuerySchema(Schema):
+class PhotoUploadQuerySchema(QuerySchema):
     kind = fields.String(required=True, validate=validate.OneOf(PHOTO_KINDS),
                          metadata={"description": "before or after the work"})
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from api.schemas.common import QuerySchema
 from api.schemas.logs import KECAMATAN_CODE, KELURAHAN_CODE
 from satgas.services.reviews import DECISIONS
 
@@ -29,7 +30,7 @@ class ReviewSchema(Schema):
             raise ValidationError("A note is required to reject a log: tell the crew what to fix.", "note")
 
 
-class DateRangeSchema(Schema):
+class DateRangeSchema(QuerySchema):
     from_ = fields.Date(data_key="from", required=True, metadata={"description": "First WIB date (YYYY-MM-DD)"})
     to = fields.Date(required=True, metadata={"description": "Last WIB date, inclusive"})
 

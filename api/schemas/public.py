@@ -10,13 +10,14 @@ from datetime import timedelta
 from flask import current_app, url_for
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
+from api.schemas.common import QuerySchema
 from satgas.services.public import default_period
 
 MAX_RANGE = timedelta(days=3 * 366)
 ACTIVITIES_DEFAULT, ACTIVITIES_MAX = 12, 50
 
 
-class PublicQuerySchema(Schema):
+class PublicQuerySchema(QuerySchema):
     class Meta:
         # Unknown parameters are ignored, not refused: a cache-buster (`?_=123`) neither
         # breaks a citizen's embed nor makes a new server-side cache entry.

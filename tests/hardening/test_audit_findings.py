@@ -87,3 +87,11 @@ def test_cli_refuses_a_username_the_api_would_refuse(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["users", "create", "bad name!", "--role", "admin", "--password", "long-password"])
     assert result.exit_code != 0 and "username" in result.output.lower()
+
+
+def test_empty_query_parameters_mean_absent_everywhere(client, cast):
+    h = cast.headers("admin")
+    assert client.get("/api/v1/logs?kecamatan_code=&status=", headers=h).status_code == 200
+    assert len(client.get("/api/v1/kelurahan?kecamatan_code=", headers=h).get_json()) == 57
+    assert client.get("/public/v1/progress?from=&to=").status_code == 200
+    assert client.get("/api/v1/progress?from=2026-11-01&to=2026-11-30&kecamatan_code=", headers=h).status_code == 200
