@@ -30,7 +30,7 @@ def _decide(user: User, log_id: uuid.UUID, decision: str, note: str | None) -> W
     previous = log.status
     old = rollup.contribution(log)
     log.status = decision
-    log.reviewed_by_id = user.id
+    log.reviewed_by = user
     log.reviewed_at = utcnow()
     log.review_note = note
     rollup.apply(old, rollup.contribution(log))
@@ -46,8 +46,8 @@ def review_log(user: User, log_id: uuid.UUID, decision: str, note: str | None) -
     except DomainError:
         db.session.rollback()
         raise
-    # Read before the commit expires them: reloading after it would open a new transaction,
-    # which on SQLite (BEGIN IMMEDIATE for writes) would lock out listeners that read the database.
+    # Taken before the commit: nothing after it may start a new transaction, which on SQLite
+    # (BEGIN IMMEDIATE for writes) would lock out listeners that read the database.
     event = {"log_id": log.id, "status": log.status}
     db.session.commit()
     log_reviewed.send(current_app._get_current_object(), **event)
