@@ -57,6 +57,9 @@ def _static_config() -> dict[str, Any]:
         "JSON_SORT_KEYS": False,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # A moving window: no burst of twice the limit across a window edge (brute force), and
+        # no reset in the middle of a short run of attempts.
+        "RATELIMIT_STRATEGY": "moving-window",
     }
 
 
