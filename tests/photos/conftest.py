@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from models import DailyProgress, Photo, db
 from storage import LocalStorage, PhotoStorage, S3Storage
+from tests.photos.helpers import during_work, jpeg
 from tests.storage.conftest import aws_env, moto_url  # noqa: F401 - fixtures reused from the storage tests
 from tests.support import log_payload, make_app, reset_data
 
@@ -139,6 +140,16 @@ class PhotoApi:
 @pytest.fixture
 def api(app: Flask, client, cast) -> PhotoApi:
     return PhotoApi(app, client, cast)
+
+
+@pytest.fixture
+def stored(api):
+    """A crew A log in Kauman (Klojen) holding one 'before' photo; returns (log, photo bytes, photo body)."""
+    log = api.new_log()
+    data = jpeg(taken=during_work(log))
+    resp = api.put(log["id"], data)
+    assert resp.status_code == 201
+    return log, data, resp.get_json()
 
 
 @pytest.fixture

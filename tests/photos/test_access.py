@@ -11,16 +11,6 @@ from tests.support import inside_point
 SUKUN = "35.73.04.1005"
 
 
-@pytest.fixture
-def photo(api):
-    """A 'before' photo on a crew A log in Kauman (kecamatan Klojen)."""
-    log = api.new_log()
-    data = jpeg(taken=during_work(log))
-    resp = api.put(log["id"], data)
-    assert resp.status_code == 201
-    return log, data, resp.get_json()
-
-
 @pytest.mark.parametrize(("who", "status"), [
     ("crew_b", 404),  # cannot even see crew A's log
     ("sup_klojen", 403),  # sees it, but supervisors do not add photos
@@ -42,15 +32,15 @@ def test_unknown_log_is_404(api):
 
 
 @pytest.mark.parametrize("who", ["crew_a", "sup_klojen", "sup_city", "admin"])
-def test_crew_and_supervisors_in_scope_fetch_the_photo(api, photo, who):
-    _, data, body = photo
+def test_crew_and_supervisors_in_scope_fetch_the_photo(api, stored, who):
+    _, data, body = stored
     original = api.get(f"/api/v1/photos/{body['id']}", who=who)
     thumbnail = api.get(f"/api/v1/photos/{body['id']}/thumbnail", who=who)
     assert original.status_code in (200, 302) and thumbnail.status_code == 200
 
 
-def test_another_crew_cannot_fetch_the_photo(api, photo):
-    _, _, body = photo
+def test_another_crew_cannot_fetch_the_photo(api, stored):
+    _, _, body = stored
     for path in (f"/api/v1/photos/{body['id']}", f"/api/v1/photos/{body['id']}/thumbnail"):
         assert api.get(path, who="crew_b").status_code == 404
 
@@ -69,8 +59,8 @@ def test_unknown_photo_is_404(api):
     assert api.get("/api/v1/photos/6f1c2b9e-0000-4000-8000-000000000000").status_code == 404
 
 
-def test_original_is_streamed_locally_or_redirected_on_s3(api, photo, storage_kind):
-    _, data, body = photo
+def test_original_is_streamed_locally_or_redirected_on_s3(api, stored, storage_kind):
+    _, data, body = stored
     resp = api.get(f"/api/v1/photos/{body['id']}")
     assert resp.headers["Cache-Control"].startswith("private, max-age=")
     if storage_kind == "s3":
@@ -85,8 +75,8 @@ def test_original_is_streamed_locally_or_redirected_on_s3(api, photo, storage_ki
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_etag_answers_304(api, photo, storage_kind):
-    _, _, body = photo
+def test_etag_answers_304(api, stored, storage_kind):
+    _, _, body = stored
     thumb = api.get(f"/api/v1/photos/{body['id']}/thumbnail")
     again = api.get(f"/api/v1/photos/{body['id']}/thumbnail", **{"If-None-Match": thumb.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""

@@ -18,16 +18,6 @@ from tests.photos.helpers import PDF, SCRIPT, during_work, jpeg, png_bomb
 from tests.storage.conftest import free_port
 
 
-@pytest.fixture
-def stored(api):
-    """A log holding one 'before' photo; returns (log, photo bytes, photo body)."""
-    log = api.new_log()
-    data = jpeg(taken=during_work(log))
-    resp = api.put(log["id"], data)
-    assert resp.status_code == 201
-    return log, data, resp.get_json()
-
-
 def test_identical_replay_is_200_with_the_stored_photo(api, stored):
     log, data, photo = stored
     before = api.state()
