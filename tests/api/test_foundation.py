@@ -16,6 +16,7 @@ LANDMARKS = {
     "Universitas Brawijaya": ((112.6145, -7.9525), "35.73.05.1006"),  # Ketawanggede
     "Universitas Negeri Malang": ((112.6175, -7.9620), "35.73.05.1005"),  # Sumbersari
     "Terminal Arjosari": ((112.6585, -7.9330), "35.73.01.1002"),  # Arjosari
+    "Pasar Besar Malang": ((112.6322, -7.9870), "35.73.02.1005"),  # Sukoharjo, Klojen
 }
 
 
