@@ -100,4 +100,6 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         # e.g. https://satgas.malangkota.go.id: public thumbnail URLs become absolute, so pages
         # on other sites embedding the public API can show them.
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/"),
+        # When set, /metrics answers only to "Authorization: Bearer <METRICS_TOKEN>".
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
     }

@@ -5,15 +5,17 @@ every worker's numbers are summed; otherwise one process serves its own.
 """
 from __future__ import annotations
 
+import hmac
 import os
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge
 from prometheus_flask_exporter import PrometheusMetrics
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from models import WorkLog, db
+from satgas.errors import Unauthorized
 
 LOGS_INGESTED = Counter("satgas_logs_ingested", "Work logs received, by outcome", ["outcome"])
 PHOTOS_STORED = Counter("satgas_photos_stored", "Photos stored (first upload, not replays)")
@@ -28,9 +30,13 @@ class _DefaultRegistryProxy:
         yield from REGISTRY.collect()
 
 
-def _refresh_backlog() -> None:
+def _guard_and_refresh() -> None:
+    """On /metrics: check METRICS_TOKEN when one is configured, then refresh the backlog gauge."""
     if request.path != "/metrics":
         return
+    expected = current_app.config["METRICS_TOKEN"]
+    if expected and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {expected}"):
+        raise Unauthorized("Metrics need 'Authorization: Bearer <METRICS_TOKEN>'.")
     try:
         REVIEW_BACKLOG.set(db.session.scalar(select(func.count()).where(WorkLog.status == "submitted")) or 0)
     except SQLAlchemyError:
@@ -47,4 +53,4 @@ def register_metrics(app: Flask) -> None:
         registry = CollectorRegistry(auto_describe=True)
         registry.register(_DefaultRegistryProxy())
         PrometheusMetrics(app, registry=registry, **common)
-    app.before_request(_refresh_backlog)
+    app.before_request(_guard_and_refresh)

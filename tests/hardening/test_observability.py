@@ -64,3 +64,13 @@ def test_gunicorn_workers_share_one_metrics_view(tmp_path):
     counts = re.findall(r'^flask_http_request_duration_seconds_count\{[^}]*url_rule="/readyz"[^}]*\} (\S+)$', text,
                         re.MULTILINE)
     assert sum(float(c) for c in counts) == 20
+
+
+def test_metrics_token_guards_metrics_when_set(app, client):
+    app.config["METRICS_TOKEN"] = "scrape-secret"
+    try:
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"}).status_code == 200
+    finally:
+        app.config["METRICS_TOKEN"] = None
