@@ -113,12 +113,6 @@ def _row(user: User, data: dict, crew_id: int, fingerprint: str, placement: spat
     }
 
 
-def _contribution(row: dict) -> rollup.Contribution:
-    length = row["measured_length_m"] or row["length_m"] or 0.0
-    return rollup.Contribution(row["kelurahan_code"], row["work_date"], "submitted", length,
-                               row["sediment_m3"] or 0.0, row["waste_kg"] or 0.0, 0, 0)
-
-
 def _insert(rows: list[dict]) -> set[uuid.UUID]:
     """Insert the rows; returns the ids this transaction stored (others were raced in)."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -170,7 +164,8 @@ def _record_created(user: User, rows: list[dict]) -> None:
          "details": {"kelurahan_code": r["kelurahan_code"], "flags": [f for f in r["flags"].split(",") if f]}}
         for r in rows
     ])
-    rollup.apply_many([(None, _contribution(r)) for r in rows])
+    # A transient WorkLog per row: the rollup's one rule for what a log counts applies.
+    rollup.apply_many([(None, rollup.contribution(WorkLog(**r), [])) for r in rows])
 
 
 def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog, bool]:
