@@ -6,6 +6,7 @@ from storage.base import (
     PhotoStorage,
     StorageError,
     StorageUnavailable,
+    StoredObject,
     validate_key,
 )
 from storage.local import LocalStorage
@@ -21,6 +22,7 @@ __all__ = [
     "S3Storage",
     "StorageError",
     "StorageUnavailable",
+    "StoredObject",
     "storage_from_url",
     "validate_key",
 ]

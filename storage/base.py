@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 MAX_KEY_LENGTH = 512
@@ -48,8 +50,21 @@ def validate_key(key: str) -> str:
     return key
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    """One object as listed: its key, size and last modification (UTC)."""
+
+    key: str
+    size: int
+    modified_at: datetime
+
+
 class PhotoStorage(ABC):
-    """Where photo bytes live. Every method validates its key with `validate_key`."""
+    """Where photo bytes live: what the app uses, nothing more. Every key is checked by `validate_key`."""
+
+    @abstractmethod
+    def prepare(self) -> None:
+        """Create what the backend needs (the folder, the bucket); idempotent (`flask init`)."""
 
     @abstractmethod
     def put_file(self, key: str, path: Path, content_type: str) -> None:
@@ -64,16 +79,12 @@ class PhotoStorage(ABC):
         """
 
     @abstractmethod
-    def exists(self, key: str) -> bool:
-        """Whether an object is stored under `key`."""
-
-    @abstractmethod
     def delete(self, key: str) -> None:
         """Remove the object; a missing object is not an error."""
 
     @abstractmethod
-    def size(self, key: str) -> int:
-        """Size of the object in bytes; raises ObjectNotFound if missing."""
+    def list_objects(self, prefix: str = "") -> Iterator[StoredObject]:
+        """Every object whose key starts with `prefix` (a key or a folder ending in '/'), by key."""
 
     @abstractmethod
     def signed_url(self, key: str, expires_s: int = 300) -> str | None:

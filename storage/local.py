@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -15,6 +16,7 @@ from storage.base import (
     ObjectNotFound,
     PhotoStorage,
     StorageUnavailable,
+    StoredObject,
     validate_key,
 )
 
@@ -28,18 +30,23 @@ class LocalStorage(PhotoStorage):
     """
 
     def __init__(self, root: Path | str) -> None:
-        self.root = Path(root).resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._root = Path(root).resolve()
 
     def __repr__(self) -> str:
-        return f"LocalStorage({str(self.root)!r})"
+        return f"LocalStorage({str(self._root)!r})"
 
     def _path(self, key: str) -> Path:
-        path = (self.root / validate_key(key)).resolve()
+        path = (self._root / validate_key(key)).resolve()
         # validate_key already forbids '..'; this also catches symlinks leading out of the root.
-        if not path.is_relative_to(self.root):
+        if not path.is_relative_to(self._root):
             raise InvalidKey(f"storage key {key!r} points outside the storage directory")
         return path
+
+    def prepare(self) -> None:
+        try:
+            self._root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot create the photo directory {self._root}: {exc}") from exc
 
     def put_file(self, key: str, path: Path, content_type: str) -> None:
         dest = self._path(key)
@@ -59,19 +66,23 @@ class LocalStorage(PhotoStorage):
             raise ObjectNotFound(key) from exc
         return _read_chunks(fh, chunk_size)
 
-    def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
-
     def delete(self, key: str) -> None:
         path = self._path(key)
         if path.is_file():
             path.unlink(missing_ok=True)
 
-    def size(self, key: str) -> int:
-        path = self._path(key)
-        if not path.is_file():
-            raise ObjectNotFound(key)
-        return path.stat().st_size
+    def list_objects(self, prefix: str = "") -> Iterator[StoredObject]:
+        folder = prefix.rpartition("/")[0]
+        start = self._path(folder) if folder else self._root
+        if not start.is_dir():
+            return
+        found = []
+        for path in start.rglob("*"):
+            key = path.relative_to(self._root).as_posix()
+            if path.is_file() and key.startswith(prefix) and not path.name.startswith(_TEMP_PREFIX):
+                stat = path.stat()
+                found.append(StoredObject(key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC)))
+        yield from sorted(found, key=lambda obj: obj.key)
 
     def signed_url(self, key: str, expires_s: int = 300) -> str | None:
         self._path(key)
@@ -80,10 +91,10 @@ class LocalStorage(PhotoStorage):
     def ping(self) -> None:
         # os.access() lies for root and on some mounts; creating a file is the real test.
         try:
-            with tempfile.TemporaryFile(dir=self.root, prefix=_TEMP_PREFIX):
+            with tempfile.TemporaryFile(dir=self._root, prefix=_TEMP_PREFIX):
                 pass
         except OSError as exc:
-            raise StorageUnavailable(f"photo directory {self.root} is not writable: {exc}") from exc
+            raise StorageUnavailable(f"photo directory {self._root} is not writable: {exc}") from exc
 
 
 def _read_chunks(fh: BinaryIO, chunk_size: int) -> Iterator[bytes]:

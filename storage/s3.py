@@ -20,6 +20,7 @@ from storage.base import (
     PhotoStorage,
     StorageError,
     StorageUnavailable,
+    StoredObject,
     validate_key,
 )
 
@@ -51,7 +52,7 @@ class S3Storage(PhotoStorage):
             raise ValueError("S3 bucket name is empty")
         self.bucket = bucket
         self.prefix = validate_key(prefix.strip("/")) if prefix.strip("/") else ""
-        self.client = client or boto3.client("s3", endpoint_url=endpoint_url, config=CLIENT_CONFIG)
+        self._client = client or boto3.client("s3", endpoint_url=endpoint_url, config=CLIENT_CONFIG)
         self.transfer_config = TRANSFER_CONFIG
 
     def __repr__(self) -> str:
@@ -64,7 +65,7 @@ class S3Storage(PhotoStorage):
     def put_file(self, key: str, path: Path, content_type: str) -> None:
         s3_key = self._key(key)
         with _translated(key):
-            self.client.upload_file(
+            self._client.upload_file(
                 str(path),
                 self.bucket,
                 s3_key,
@@ -75,28 +76,27 @@ class S3Storage(PhotoStorage):
     def iter_chunks(self, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
         s3_key = self._key(key)
         with _translated(key):
-            body = self.client.get_object(Bucket=self.bucket, Key=s3_key)["Body"]
+            body = self._client.get_object(Bucket=self.bucket, Key=s3_key)["Body"]
         return _stream(body, key, chunk_size)
-
-    def exists(self, key: str) -> bool:
-        try:
-            self._head(key)
-        except ObjectNotFound:
-            return False
-        return True
 
     def delete(self, key: str) -> None:
         s3_key = self._key(key)
         with _translated(key):
-            self.client.delete_object(Bucket=self.bucket, Key=s3_key)
+            self._client.delete_object(Bucket=self.bucket, Key=s3_key)
 
-    def size(self, key: str) -> int:
-        return int(self._head(key)["ContentLength"])
+    def list_objects(self, prefix: str = "") -> Iterator[StoredObject]:
+        full_prefix = f"{self.prefix}/{prefix}" if self.prefix else prefix
+        paginator = self._client.get_paginator("list_objects_v2")
+        with _translated(prefix or self.bucket):
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=full_prefix):
+                for item in page.get("Contents", []):
+                    key = item["Key"].removeprefix(f"{self.prefix}/") if self.prefix else item["Key"]
+                    yield StoredObject(key, int(item["Size"]), item["LastModified"])
 
     def signed_url(self, key: str, expires_s: int = 300) -> str | None:
         s3_key = self._key(key)
         with _translated(key):
-            return self.client.generate_presigned_url(
+            return self._client.generate_presigned_url(
                 "get_object",
                 Params={"Bucket": self.bucket, "Key": s3_key},
                 ExpiresIn=expires_s,
@@ -104,27 +104,23 @@ class S3Storage(PhotoStorage):
 
     def ping(self) -> None:
         try:
-            self.client.head_bucket(Bucket=self.bucket)
+            self._client.head_bucket(Bucket=self.bucket)
         except (ClientError, BotoCoreError) as exc:
             raise StorageUnavailable(f"S3 bucket {self.bucket!r} does not answer: {exc}") from exc
 
-    def ensure_bucket(self) -> None:
-        """Create the bucket if it does not exist yet (tests and the init command only)."""
-        region = self.client.meta.region_name
+    def prepare(self) -> None:
+        """Create the bucket if it does not exist yet."""
+        region = self._client.meta.region_name
         kwargs: dict[str, Any] = {"Bucket": self.bucket}
         if region and region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
         try:
             with _translated(self.bucket):
-                self.client.create_bucket(**kwargs)
+                self._client.create_bucket(**kwargs)
         except StorageError as exc:
             if _error_code(exc.__cause__) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                 raise
 
-    def _head(self, key: str) -> dict[str, Any]:
-        s3_key = self._key(key)
-        with _translated(key):
-            return self.client.head_object(Bucket=self.bucket, Key=s3_key)
 
 
 def _stream(body: Any, key: str, chunk_size: int) -> Iterator[bytes]:

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import urllib.request
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from storage import (
     storage_from_url,
     validate_key,
 )
+from tests.fixtures.storages import new_s3_storage, start_moto
 
 KEY = "logs/42/photo-7.jpg"
 BAD_KEYS = [
@@ -41,6 +44,10 @@ BAD_KEYS = [
 ]
 
 
+def keys(storage: PhotoStorage, prefix: str = "") -> list[str]:
+    return [stored.key for stored in storage.list_objects(prefix)]
+
+
 def test_put_then_read_back_in_chunks(storage: PhotoStorage, photo_file: Path) -> None:
     storage.put_file(KEY, photo_file, "image/jpeg")
 
@@ -48,48 +55,49 @@ def test_put_then_read_back_in_chunks(storage: PhotoStorage, photo_file: Path) -
 
     assert b"".join(chunks) == photo_file.read_bytes()
     assert max(len(c) for c in chunks) <= 64 * 1024
-    assert storage.size(KEY) == photo_file.stat().st_size
+    [listed] = storage.list_objects()
+    assert (listed.key, listed.size) == (KEY, photo_file.stat().st_size)
+    assert abs((datetime.now(UTC) - listed.modified_at).total_seconds()) < 60
 
 
-def test_overwrite_same_key_keeps_one_object(backend, photo_file: Path, tmp_path: Path) -> None:
+def test_overwrite_same_key_keeps_one_object(storage: PhotoStorage, photo_file: Path, tmp_path: Path) -> None:
     smaller = tmp_path / "second.bin"
     smaller.write_bytes(b"second version")
 
-    backend.storage.put_file(KEY, photo_file, "image/jpeg")
-    backend.storage.put_file(KEY, smaller, "image/png")
+    storage.put_file(KEY, photo_file, "image/jpeg")
+    storage.put_file(KEY, smaller, "image/png")
 
-    assert backend.stored_keys() == [KEY]
-    assert b"".join(backend.storage.iter_chunks(KEY)) == b"second version"
-    assert backend.storage.size(KEY) == len(b"second version")
+    assert [(o.key, o.size) for o in storage.list_objects()] == [(KEY, len(b"second version"))]
+    assert b"".join(storage.iter_chunks(KEY)) == b"second version"
 
 
-def test_exists_and_delete(storage: PhotoStorage, tmp_path: Path) -> None:
+def test_list_by_prefix_and_delete(storage: PhotoStorage, tmp_path: Path) -> None:
     src = tmp_path / "small.bin"
     src.write_bytes(b"x" * 10)
-    assert not storage.exists(KEY)
+    assert keys(storage) == []
+    for key in ("logs/42/b.jpg", "logs/42/a.jpg", "logs/420/c.jpg", "thumbs/42/a.jpg"):
+        storage.put_file(key, src, "image/jpeg")
 
-    storage.put_file(KEY, src, "image/jpeg")
-    assert storage.exists(KEY)
-    assert not storage.exists("logs/42")  # a "directory" is not an object
+    assert keys(storage, "logs/42/") == ["logs/42/a.jpg", "logs/42/b.jpg"]  # a folder, sorted by key
+    assert keys(storage, "logs/42") == ["logs/42/a.jpg", "logs/42/b.jpg", "logs/420/c.jpg"]
+    assert keys(storage, "nothing/") == []
 
-    storage.delete(KEY)
-    assert not storage.exists(KEY)
-    storage.delete(KEY)  # deleting a missing object is fine
+    storage.delete("logs/42/a.jpg")
+    assert keys(storage, "logs/42/") == ["logs/42/b.jpg"]
+    storage.delete("logs/42/a.jpg")  # deleting a missing object is fine
 
 
 def test_missing_object(storage: PhotoStorage) -> None:
     with pytest.raises(ObjectNotFound):
         storage.iter_chunks("logs/1/nothing.jpg")  # raised on the call, before iterating
-    with pytest.raises(ObjectNotFound):
-        storage.size("logs/1/nothing.jpg")
 
 
-def test_signed_url(backend, photo_file: Path) -> None:
-    backend.storage.put_file(KEY, photo_file, "image/jpeg")
+def test_signed_url(storage: PhotoStorage, storage_backend: str, photo_file: Path) -> None:
+    storage.put_file(KEY, photo_file, "image/jpeg")
 
-    url = backend.storage.signed_url(KEY, expires_s=60)
+    url = storage.signed_url(KEY, expires_s=60)
 
-    if backend.name == "local":
+    if storage_backend == "local":
         assert url is None
         return
     with urllib.request.urlopen(url, timeout=10) as response:
@@ -102,9 +110,7 @@ def test_unsafe_keys_rejected_by_every_method(storage: PhotoStorage, photo_file:
     calls = [
         lambda: storage.put_file(key, photo_file, "image/jpeg"),
         lambda: storage.iter_chunks(key),
-        lambda: storage.exists(key),
         lambda: storage.delete(key),
-        lambda: storage.size(key),
         lambda: storage.signed_url(key),
     ]
     for call in calls:
@@ -122,7 +128,8 @@ def test_local_symlink_out_of_root_rejected(tmp_path: Path, photo_file: Path) ->
     outside = tmp_path / "outside"
     outside.mkdir()
     storage = LocalStorage(tmp_path / "root")
-    (storage.root / "link").symlink_to(outside, target_is_directory=True)
+    storage.prepare()
+    (tmp_path / "root" / "link").symlink_to(outside, target_is_directory=True)
 
     with pytest.raises(InvalidKey):
         storage.put_file("link/evil.jpg", photo_file, "image/jpeg")
@@ -133,41 +140,68 @@ def test_local_put_leaves_no_temp_files(tmp_path: Path, photo_file: Path) -> Non
     storage = LocalStorage(tmp_path / "root")
     storage.put_file("a.jpg", photo_file, "image/jpeg")
     storage.put_file("a.jpg", photo_file, "image/jpeg")
-    assert [p.name for p in storage.root.iterdir()] == ["a.jpg"]
+    assert [p.name for p in (tmp_path / "root").iterdir()] == ["a.jpg"]
 
 
-def test_s3_multipart_upload(s3_storage: S3Storage, tmp_path: Path) -> None:
+def test_local_prepare_creates_the_folder(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "new" / "photos")
+    with pytest.raises(StorageUnavailable):
+        storage.ping()  # not prepared yet: `flask init` has not run
+    storage.prepare()
+    storage.prepare()  # idempotent
+    storage.ping()
+    assert (tmp_path / "new" / "photos").is_dir() and keys(storage) == []
+
+
+def test_s3_prepare_creates_the_bucket(moto_url: str) -> None:
+    storage = S3Storage(f"fresh-{uuid.uuid4().hex[:12]}", endpoint_url=moto_url)
+    with pytest.raises(StorageUnavailable):
+        storage.ping()
+    storage.prepare()
+    storage.prepare()
+    storage.ping()
+    assert keys(storage) == []
+
+
+def test_s3_multipart_upload(moto_url: str, tmp_path: Path) -> None:
     from boto3.s3.transfer import TransferConfig
 
+    storage = new_s3_storage(moto_url)
     big = tmp_path / "big.bin"
     big.write_bytes(os.urandom(11 * 1024 * 1024))
     part = 5 * 1024 * 1024  # the smallest part S3 accepts
-    s3_storage.transfer_config = TransferConfig(multipart_threshold=part, multipart_chunksize=part)
+    storage.transfer_config = TransferConfig(multipart_threshold=part, multipart_chunksize=part)
 
-    s3_storage.put_file(KEY, big, "image/jpeg")
+    storage.put_file(KEY, big, "image/jpeg")
 
-    head = s3_storage.client.head_object(Bucket=s3_storage.bucket, Key=f"photos/{KEY}")
-    assert head["ETag"].strip('"').endswith("-3")  # really uploaded in parts
-    assert b"".join(s3_storage.iter_chunks(KEY)) == big.read_bytes()
+    url = storage.signed_url(KEY, expires_s=60)
+    with urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=10) as response:
+        assert response.headers["ETag"].strip('"').endswith("-3")  # really uploaded in parts
+    assert b"".join(storage.iter_chunks(KEY)) == big.read_bytes()
 
 
-def test_ping_ok(storage: PhotoStorage) -> None:
+def test_ping_checks_a_working_storage_and_leaves_nothing(storage: PhotoStorage) -> None:
     storage.ping()
+    storage.ping()
+    assert keys(storage) == []
 
 
-def test_ping_when_backend_is_gone(dead_storage: PhotoStorage) -> None:
+def test_every_call_fails_as_unavailable_when_the_backend_is_gone(dead_storage: PhotoStorage,
+                                                                   photo_file: Path) -> None:
     with pytest.raises(StorageUnavailable):
         dead_storage.ping()
-
-
-def test_s3_calls_when_server_is_gone(dead_s3_storage: S3Storage, photo_file: Path) -> None:
-    dead_storage = dead_s3_storage
     with pytest.raises(StorageUnavailable):
         dead_storage.put_file(KEY, photo_file, "image/jpeg")
+
+
+def test_s3_reads_fail_as_unavailable_when_the_server_is_gone(aws_env: None) -> None:
+    server, url = start_moto()
+    dead_storage = new_s3_storage(url)
+    server.stop()
     with pytest.raises(StorageUnavailable):
         dead_storage.iter_chunks(KEY)
     with pytest.raises(StorageUnavailable):
-        dead_storage.exists(KEY)
+        list(dead_storage.list_objects())
 
 
 def test_s3_ping_missing_bucket(moto_url: str) -> None:
@@ -179,11 +213,12 @@ class TestRegistry:
     def test_backends(self) -> None:
         assert set(BACKENDS) == {"file", "s3"}
 
-    def test_file_url(self, tmp_path: Path) -> None:
+    def test_file_url(self, tmp_path: Path, photo_file: Path) -> None:
         storage = storage_from_url(f"file://{tmp_path}/photo%20dir")
         assert isinstance(storage, LocalStorage)
-        assert storage.root == (tmp_path / "photo dir").resolve()
-        assert storage.root.is_dir()
+        storage.prepare()
+        storage.put_file("a.jpg", photo_file, "image/jpeg")
+        assert (tmp_path / "photo dir" / "a.jpg").read_bytes() == photo_file.read_bytes()
 
     @pytest.mark.parametrize("url", ["file://relative/dir", "file:relative/dir", "file://"])
     def test_file_url_must_be_absolute(self, url: str) -> None:
@@ -194,7 +229,8 @@ class TestRegistry:
         storage = storage_from_url("s3://satgas-photos/prod/v1/", endpoint_url="http://127.0.0.1:9")
         assert isinstance(storage, S3Storage)
         assert (storage.bucket, storage.prefix) == ("satgas-photos", "prod/v1")
-        assert storage.client.meta.endpoint_url == "http://127.0.0.1:9"
+        # The endpoint is used: URLs point at it, and the object key carries the prefix.
+        assert storage.signed_url("a.jpg").startswith("http://127.0.0.1:9/satgas-photos/prod/v1/a.jpg?")
 
     def test_s3_url_without_prefix(self, aws_env: None) -> None:
         storage = storage_from_url("s3://satgas-photos")
