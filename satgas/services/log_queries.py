@@ -5,29 +5,14 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from geoalchemy2.shape import from_shape
-from shapely.geometry import box
-from sqlalchemy import Select, func, literal, literal_column, select, text
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from models import WGS84, AuditEvent, Photo, User, WorkLog, db
 from satgas.auth import can_read_log, log_scope
+from satgas.database import backend
 from satgas.errors import NotFound
 from satgas.services import audit
-
-
-def _bbox_clause(minlon: float, minlat: float, maxlon: float, maxlat: float):
-    frame = from_shape(box(minlon, minlat, maxlon, maxlat), srid=WGS84)
-    clause = func.ST_Intersects(WorkLog.geometry, frame)
-    if db.session.get_bind().dialect.name == "sqlite":
-        # SpatiaLite only uses its R*Tree when asked to, through the SpatialIndex table.
-        candidates = text(
-            "SELECT rowid FROM SpatialIndex WHERE f_table_name = 'work_logs' "
-            "AND f_geometry_column = 'geometry' "
-            "AND search_frame = BuildMbr(:minlon, :minlat, :maxlon, :maxlat, 4326)"
-        ).bindparams(minlon=minlon, minlat=minlat, maxlon=maxlon, maxlat=maxlat)
-        clause = clause & literal_column("work_logs.rowid").in_(candidates)
-    return clause
 
 
 def filtered(user: User, filters: dict[str, Any]) -> Select:
@@ -43,7 +28,7 @@ def filtered(user: User, filters: dict[str, Any]) -> Select:
     if filters.get("to"):
         query = query.where(WorkLog.work_date <= filters["to"])
     if filters.get("bbox"):
-        query = query.where(_bbox_clause(*filters["bbox"]))
+        query = query.where(backend().bbox_clause(WorkLog.__table__, "geometry", tuple(filters["bbox"]), WGS84))
     return query
 
 

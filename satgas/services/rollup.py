@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
-from sqlalchemy.dialects import postgresql, sqlite
+from models import DailyProgress, WorkLog
+from satgas.database import backend
 
-from models import DailyProgress, WorkLog, db
-
+_KEY = ("kelurahan_code", "work_date", "status")
 _SUMS = ("logs", "length_m", "sediment_m3", "waste_kg", "photos", "complete")
 
 
@@ -51,23 +50,6 @@ def contribution(log: WorkLog, photo_kinds: list[str] | None = None) -> Contribu
     )
 
 
-@cache
-def _upsert_statement(dialect_name: str):
-    """INSERT … ON CONFLICT DO UPDATE adding to the stored sums; built once per dialect."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    stmt = dialect.insert(DailyProgress)
-    table = DailyProgress.__table__
-    return stmt.on_conflict_do_update(
-        index_elements=["kelurahan_code", "work_date", "status"],
-        set_={name: table.c[name] + stmt.excluded[name] for name in _SUMS},
-    )
-
-
-def _upsert(rows: list[dict]) -> None:
-    """Add the rows' figures to the stored ones (insert where missing), in one executemany."""
-    db.session.execute(_upsert_statement(db.session.get_bind().dialect.name), rows)
-
-
 def apply(old: Contribution | None, new: Contribution | None) -> None:
     """Replace a log's old contribution with its new one (either may be None)."""
     apply_many([(old, new)])
@@ -87,11 +69,12 @@ def apply_many(changes: list[tuple[Contribution | None, Contribution | None]]) -
             if part is None:
                 continue
             values = part.values(sign)
-            key = (values["kelurahan_code"], values["work_date"], values["status"])
+            key = tuple(values[name] for name in _KEY)
             if key in totals:
                 for name in _SUMS:
                     totals[key][name] += values[name]
             else:
                 totals[key] = values
     if totals:
-        _upsert([totals[key] for key in sorted(totals)])
+        # Add to the stored sums (insert where missing), in one executemany.
+        backend().upsert_adding(DailyProgress.__table__, _KEY, _SUMS, [totals[key] for key in sorted(totals)])

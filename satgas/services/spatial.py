@@ -6,23 +6,24 @@ boundaries (`boundary_m`), so distances and lengths are plain planar metres on b
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from functools import cache
 
 from geoalchemy2.shape import from_shape
 from pyproj import Geod
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import transform
-from sqlalchemy import Integer, String, case, func, literal, select, text
+from sqlalchemy import Select, case, func, literal, select
 
 from models import METRIC_SRID, WGS84, City, Kelurahan, db
+from satgas.database import DatabaseBackend, backend
 from satgas.errors import Invalid
 from satgas.services.areas import CITY_CODE, OUTSIDE_TOLERANCE_M
 
 LOW_GPS_ACCURACY_M = 50.0
 _GEOD = Geod(ellps="WGS84")
+SWAP_HINT = ("Longitude and latitude look swapped: GeoJSON order is [longitude, latitude], "
+             "e.g. [112.63, -7.98].")
 
 
 @dataclass
@@ -62,34 +63,19 @@ def _outside_message(geom: BaseGeometry) -> str:
                "check the GPS fix.")
     swapped = _swapped(geom)
     if all(-90 <= y <= 90 for _, y in swapped.coords) and _city_relation(swapped)[1]:
-        message += (" Longitude and latitude look swapped: GeoJSON order is "
-                    "[longitude, latitude], e.g. [112.63, -7.98].")
+        message += " " + SWAP_HINT
     return message
 
 
-# The geometries reach SQL as one parameter, unpacked into rows (idx, wkt) per dialect.
-_INPUT_SQL = {
-    "postgresql": "SELECT * FROM unnest(CAST(:idx AS integer[]), CAST(:wkt AS text[])) AS t(idx, wkt)",
-    "sqlite": "SELECT CAST(key AS INTEGER) AS idx, value AS wkt FROM json_each(:wkt)",
-}
-
-
-def _input_params(dialect: str, geoms: list[BaseGeometry]) -> dict:
-    wkts = [g.wkt for g in geoms]
-    if dialect == "postgresql":
-        return {"idx": list(range(len(wkts))), "wkt": wkts}
-    return {"wkt": json.dumps(wkts)}
-
-
-@cache
-def _placement_query(dialect: str):
+def _placement_query(db_backend: DatabaseBackend) -> Select:
     """Rows (idx, inside city, within tolerance, containing kelurahan or NULL), one per geometry.
 
-    The city outline is joined once, so PostGIS prepares it once for all the geometries; the
-    kelurahan holding a point (or most of a track) is ranked with a window function, which
-    both databases evaluate in one pass. Built once per dialect: only its parameters change.
+    The geometries arrive as the backend's rows (idx, wkt) from one parameter. The city outline
+    is joined once, so PostGIS prepares it once for all the geometries; the kelurahan holding a
+    point (or most of a track) is ranked with a window function, which both databases evaluate
+    in one pass. Built once per backend: only its parameters change.
     """
-    source = text(_INPUT_SQL[dialect]).columns(idx=Integer, wkt=String).subquery("input")
+    source = db_backend.geometry_rows().subquery("input")
     g = func.ST_Transform(func.ST_GeomFromText(source.c.wkt, WGS84), METRIC_SRID)
     # Points score alike, so overlaps go to the lowest code; tracks by the length inside.
     score = case((func.ST_GeometryType(g).like("%POINT%"), 0.0),
@@ -120,9 +106,10 @@ def place_many(items: list[tuple[BaseGeometry, str | None, float | None]]) -> li
     """
     if not items:
         return []
-    dialect = db.session.get_bind().dialect.name
-    params = _input_params(dialect, [geom for geom, _, _ in items])
-    rows = {row.idx: row for row in db.session.execute(_placement_query(dialect), params)}
+    db_backend = backend()
+    query = db_backend.statement("placement", lambda: _placement_query(db_backend))
+    params = db_backend.geometry_rows_params([geom for geom, _, _ in items])
+    rows = {row.idx: row for row in db.session.execute(query, params)}
     answers: list[Placement | Invalid] = []
     for i, (geom, claimed, accuracy) in enumerate(items):
         row = rows[i]
@@ -140,19 +127,3 @@ def place_many(items: list[tuple[BaseGeometry, str | None, float | None]]) -> li
             flags.append("low_gps_accuracy")
         answers.append(Placement(code, kecamatan, flags))
     return answers
-
-
-def place(geom: BaseGeometry, claimed_kelurahan: str | None, gps_accuracy_m: float | None) -> Placement:
-    """Assign a kelurahan and compute the log's flags; 422 when far outside the city."""
-    [answer] = place_many([(geom, claimed_kelurahan, gps_accuracy_m)])
-    if isinstance(answer, Invalid):
-        raise answer
-    return answer
-
-
-def kelurahan_at(lon: float, lat: float) -> list[str]:
-    """Codes of every kelurahan polygon covering a point (more than one in an overlap)."""
-    point = from_shape(Point(lon, lat), srid=WGS84)
-    return list(db.session.scalars(
-        select(Kelurahan.code).where(func.ST_Intersects(Kelurahan.boundary, point)).order_by(Kelurahan.code)
-    ))

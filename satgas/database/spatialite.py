@@ -1,0 +1,97 @@
+"""SQLite + SpatiaLite: the embedded default, loaded into sqlean's sqlite3 (extension loading on)."""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import sqlean
+from flask import has_request_context, request
+from geoalchemy2.shape import from_shape
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import ColumnElement, Table, event, func, insert, literal_column, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Engine
+
+from models import db
+from satgas.database.base import BBox, DatabaseBackend
+
+READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _load_spatialite(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _begin)
+    dbapi_conn.enable_load_extension(True)
+    dbapi_conn.load_extension("mod_spatialite")
+    dbapi_conn.enable_load_extension(False)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.execute("SELECT count(*) FROM sqlite_master WHERE name = 'spatial_ref_sys'")
+    if cur.fetchone()[0] == 0:
+        cur.execute("SELECT InitSpatialMetadata(1)")
+    cur.close()
+
+
+def _begin(conn) -> None:
+    """Writers take the lock up front on SQLite.
+
+    A deferred transaction that reads, then writes, fails at once with SQLITE_BUSY when
+    another writer committed in between; BEGIN IMMEDIATE waits its turn instead.
+    """
+    read_only = has_request_context() and request.method in READ_ONLY_METHODS
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+class SpatiaLiteBackend(DatabaseBackend):
+    name = "spatialite"
+
+    def engine_options(self) -> dict[str, Any]:
+        # Python's own sqlite3 may be built without extension loading; sqlean's can load it.
+        return {"module": sqlean.dbapi2, "connect_args": {"timeout": 30, "check_same_thread": False}}
+
+    def configure_engine(self, engine: Engine) -> None:
+        event.listen(engine, "connect", _load_spatialite)
+        event.listen(engine, "begin", _begin)
+
+    def insert_new(self, table: Table, rows: Sequence[dict], key: str = "id") -> set[Any]:
+        if not rows:
+            return set()
+        stmt = self.statement(("insert_new", table.name, key), lambda: sqlite.insert(table)
+                              .on_conflict_do_nothing(index_elements=[key]).returning(table.c[key]))
+        return set(db.session.scalars(stmt, list(rows), execution_options={"sort_by_parameter_order": True}))
+
+    def insert_rows(self, table: Table, rows: Sequence[dict]) -> None:
+        if rows:
+            db.session.execute(insert(table), list(rows))
+
+    def upsert_adding(self, table: Table, key_columns: tuple[str, ...], sum_columns: tuple[str, ...],
+                      rows: Sequence[dict]) -> None:
+        if not rows:
+            return
+
+        def build():
+            stmt = sqlite.insert(table)
+            return stmt.on_conflict_do_update(index_elements=list(key_columns),
+                                              set_={n: table.c[n] + stmt.excluded[n] for n in sum_columns})
+
+        db.session.execute(self.statement(("upsert_adding", table.name, key_columns, sum_columns), build),
+                           list(rows))
+
+    def geometry_rows_sql(self) -> str:
+        return "SELECT CAST(key AS INTEGER) AS idx, value AS wkt FROM json_each(:wkt)"
+
+    def geometry_rows_params(self, geometries: Sequence[BaseGeometry]) -> dict[str, Any]:
+        return {"wkt": json.dumps([g.wkt for g in geometries])}
+
+    def bbox_clause(self, table: Table, column: str, bbox: BBox, srid: int) -> ColumnElement[bool]:
+        # SpatiaLite only uses its R*Tree when asked to, through the SpatialIndex table.
+        candidates = text(
+            "SELECT rowid FROM SpatialIndex WHERE f_table_name = :table AND f_geometry_column = :column "
+            "AND search_frame = BuildMbr(:minlon, :minlat, :maxlon, :maxlat, :srid)"
+        ).bindparams(table=table.name, column=column, minlon=bbox[0], minlat=bbox[1], maxlon=bbox[2],
+                     maxlat=bbox[3], srid=srid)
+        exact = func.ST_Intersects(table.c[column], from_shape(box(*bbox), srid=srid))
+        return exact & literal_column(f"{table.name}.rowid").in_(candidates)
