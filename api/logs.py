@@ -19,6 +19,7 @@ from api.schemas.logs import (
 )
 from satgas.auth import current_user, require_roles
 from satgas.services import log_queries, logs
+from satgas.services.logs import IncomingLog
 
 # flask-smorest keeps one schema per status code: the other formats are documented beside it.
 LIST_FORMATS = {
@@ -64,20 +65,18 @@ class LogBatch(MethodView):
     @blp.response(200, BatchResponseSchema)
     def post(self, body: dict):
         """Upload up to 500 logs; each gets its own result, in the order sent."""
-        schema = LogCreateSchema()
-        items = []
-        for raw in body["logs"]:
-            if not isinstance(raw, dict):
-                items.append((None, {"_schema": ["Each log must be a JSON object."]}, None))
-                continue
-            try:
-                items.append((schema.load(raw), None, raw.get("id")))
-            except ValidationError as exc:
-                items.append((None, exc.normalized_messages(), raw.get("id")))
-        results = logs.submit_batch(current_user(), items)
-        return {"results": [
-            {k: v for k, v in vars(r).items() if k == "id" or v not in (None, {})} for r in results
-        ]}
+        results = logs.submit_batch(current_user(), [_load(raw) for raw in body["logs"]])
+        return {"results": results}
+
+
+def _load(raw: object) -> IncomingLog:
+    """One batch item through the same schema as a single upload; a bad item is only that item."""
+    if not isinstance(raw, dict):
+        return IncomingLog.invalid(None, {"_schema": ["Each log must be a JSON object."]})
+    try:
+        return IncomingLog.loaded(LogCreateSchema().load(raw))
+    except ValidationError as exc:
+        return IncomingLog.invalid(raw.get("id"), exc.normalized_messages())
 
 
 @blp.route("/<uuid:log_id>")

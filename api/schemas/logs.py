@@ -3,18 +3,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
-from api.fields import AwareDateTime, GeometryField
-from api.schemas.accounts import ID_RANGE
-from api.schemas.common import QuerySchema
+from api.fields import AwareDateTime, GeometryField, Text
+from api.schemas.common import ID_RANGE, KECAMATAN_CODE, KELURAHAN_CODE, QuerySchema, check_period
 from models import ACTIVITIES, LOG_FLAGS, STATUSES, utcnow
 
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_WORK = datetime(2000, 1, 1, tzinfo=UTC)
-KELURAHAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
-                                 error="Use a kelurahan code such as 35.73.02.1001.")
-KECAMATAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="Use a kecamatan code such as 35.73.02.")
 
 
 def _measure(maximum: float, **kwargs):
@@ -33,7 +29,7 @@ class LogCreateSchema(Schema):
     sediment_m3 = _measure(10_000)
     waste_kg = _measure(1_000_000)
     workers = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1, max=500))
-    notes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+    notes = Text(multiline=True, allow_none=True, load_default=None, validate=validate.Length(max=2000))
     crew_id = fields.Integer(strict=True, allow_none=True, load_default=None, validate=ID_RANGE)
 
     @validates_schema(skip_on_field_errors=True)
@@ -133,8 +129,8 @@ class LogFilterSchema(QuerySchema):
 
     @validates_schema(skip_on_field_errors=True)
     def _range(self, data: dict, **_kwargs) -> None:
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ValidationError("'from' must not be after 'to'.", "to")
+        if data.get("from_") and data.get("to"):
+            check_period(data["from_"], data["to"])
 
 
 class LogListQuerySchema(LogFilterSchema):
@@ -151,8 +147,12 @@ class BatchSchema(Schema):
 class BatchResultSchema(Schema):
     id = fields.String(allow_none=True)
     status = fields.String(validate=validate.OneOf(["created", "unchanged", "conflict", "invalid"]))
-    errors = fields.Dict()
-    message = fields.String()
+    errors = fields.Dict(metadata={"description": "Field → messages (invalid items)"})
+    message = fields.String(metadata={"description": "What to fix (conflict and invalid items)"})
+
+    @post_dump
+    def _drop_empty(self, data: dict, **_kwargs) -> dict:
+        return {key: value for key, value in data.items() if key == "id" or value not in (None, {})}
 
 
 class BatchResponseSchema(Schema):
