@@ -24,7 +24,7 @@ from satgas.timeutil import WIB
 
 pillow_heif.register_heif_opener()
 
-ALLOWED_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic"}
+ALLOWED_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic")
 _PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
 _HEIF_MIMES = {"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence"}
 _SNIFF_BYTES = 8192
@@ -93,15 +93,6 @@ def inspect_image(path: Path, max_pixels: int = 50_000_000, thumbnail_to: Path |
         width, height = height, width
     lon, lat = _gps(exif.get_ifd(_IFD.GPSInfo))
     return ImageInfo(content_type, width, height, _taken_at(exif), lon, lat, phash)
-
-
-def write_thumbnail(src: Path, dest: Path, max_side: int = 512) -> tuple[int, int]:
-    """Write an upright JPEG of `src`, long side <= `max_side`, without any metadata."""
-    with _open_image(Path(src), max_pixels=None) as (img, content_type):
-        if content_type == "image/jpeg":
-            img.draft("RGB", (max_side, max_side))
-        img.load()
-        return _save_thumbnail(ImageOps.exif_transpose(img), Path(dest), max_side)
 
 
 def _save_thumbnail(upright: Image.Image, dest: Path, max_side: int) -> tuple[int, int]:

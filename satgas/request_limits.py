@@ -2,31 +2,45 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Request, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from satgas.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
+F = TypeVar("F", bound=Callable)
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 # A JSON-escaped NUL (\u0000) not itself escaped: PostgreSQL text cannot hold NUL characters.
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _NUL_MESSAGE = "Text may not contain NUL characters (\\u0000); remove them and send again."
 
 
-def _is_photo_upload() -> bool:
-    return bool(request.endpoint and request.endpoint.endswith("PhotoUpload"))
+def raw_body(limit_setting: str) -> Callable[[F], F]:
+    """View decorator: the body is raw bytes (not JSON) of at most `app.config[limit_setting]`."""
+
+    def mark(view: F) -> F:
+        view.raw_body_limit = limit_setting  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _raw_body_limit() -> str | None:
+    """The limit setting of the view about to run, if it takes a raw body."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    return getattr(handler, "raw_body_limit", None)
 
 
 def _has_body() -> bool:
     return bool(request.content_length) or request.headers.get("Transfer-Encoding", "").lower() == "chunked"
 
 
-def enforce_json_limit() -> None:
+def enforce_body_limit() -> None:
     """413 from the Content-Length header alone, before reading a byte of the body."""
-    limit = current_app.config["MAX_JSON_BYTES"]
-    if _is_photo_upload():
-        limit = current_app.config["MAX_PHOTO_BYTES"]
+    limit = current_app.config[_raw_body_limit() or "MAX_JSON_BYTES"]
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(
@@ -36,7 +50,7 @@ def enforce_json_limit() -> None:
 
 def require_json_body() -> None:
     """A body meant as JSON but labelled otherwise would be ignored and read as "missing": 415."""
-    if request.method not in BODY_METHODS or request.url_rule is None or _is_photo_upload() or not _has_body():
+    if request.method not in BODY_METHODS or request.url_rule is None or _raw_body_limit() or not _has_body():
         return
     if not request.is_json:
         raise UnsupportedMediaType(

@@ -5,9 +5,9 @@ from marshmallow import fields, validate
 
 from api.schemas.common import QuerySchema
 from models import PHOTO_KINDS
+from satgas.imaging import ALLOWED_TYPES
 
 BINARY = {"type": "string", "format": "binary"}
-IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic"]  # imaging.ALLOWED_TYPES
 
 
 class PhotoUploadQuerySchema(QuerySchema):
@@ -17,5 +17,5 @@ class PhotoUploadQuerySchema(QuerySchema):
 
 def image_request_body() -> dict:
     """The raw image bytes; the type is judged from the content, whatever the header says."""
-    content = {name: {"schema": BINARY} for name in ["application/octet-stream", *IMAGE_TYPES]}
+    content = {name: {"schema": BINARY} for name in ["application/octet-stream", *ALLOWED_TYPES]}
     return {"required": True, "description": "The photo's bytes (JPEG, PNG, WebP or HEIC).", "content": content}

@@ -1,8 +1,8 @@
-"""What an upload must pass (size, completeness, content) and what the photo says about its log.
+"""What an uploaded photo must pass (content) and what it says about its log.
 
-Body: spooled in 64 KiB chunks while hashed and counted; 413 past MAX_PHOTO_BYTES without
-reading the rest, 400 when it ends before its Content-Length; then 415 unless the bytes are a
-JPEG, PNG, WebP or HEIC, and 422 when truncated, corrupt or too many pixels.
+The bytes arrive as a finished file (`Spooled`: path, sha256, size — the HTTP layer spools
+them); 415 unless they are a JPEG, PNG, WebP or HEIC, and 422 when truncated, corrupt or too
+many pixels.
 
 Flags (the contract's thresholds):
 - `taken_outside_work_window`: the EXIF time is more than 2 h before `started_at` or after `finished_at`.
@@ -14,30 +14,21 @@ Flags (the contract's thresholds):
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
 
 from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import from_shape
-from gunicorn.http.errors import ParseException
 from shapely.geometry import Point
 from sqlalchemy import func, or_, select
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from models import METRIC_SRID, PHOTO_FLAGS, WGS84, Photo, WorkLog, db
-from satgas.errors import BadRequest, Invalid, PayloadTooLarge, Unavailable, UnsupportedMediaType
+from satgas.errors import Invalid, UnsupportedMediaType
 from satgas.imaging import BrokenImage, ImageInfo, NotAnImage, hamming, inspect_image, phash_bands
 
-CHUNK_BYTES = 64 * 1024
-# A body that ends early or breaks mid-way: the connection was cut (or the chunking is malformed).
-_BODY_ERRORS = (ClientDisconnected, OSError, ParseException)
 WORK_WINDOW_SLACK = timedelta(hours=2)
 FAR_FROM_LOG_M = 300.0
 REUSE_MAX_HAMMING = 6
@@ -49,61 +40,11 @@ _BAND_BITS = 16
 
 @dataclass(frozen=True)
 class Spooled:
+    """An upload's bytes in a local file, with the sha256 and size counted while they arrived."""
+
     path: Path
     sha256: str
     size: int
-
-
-def spool_body(stream: BinaryIO, content_length: int | None, limit: int, dest: Path) -> Spooled:
-    """Copy the request body to `dest` chunk by chunk, hashing and counting as it arrives."""
-    digest, size = hashlib.sha256(), 0
-    try:
-        with _spool_file(dest) as out:
-            while chunk := _read(stream, _next_read(content_length, size), content_length, size):
-                size += len(chunk)
-                if size > limit:
-                    raise _too_large(limit)
-                digest.update(chunk)
-                out.write(chunk)
-    except RequestEntityTooLarge:  # werkzeug's own cap on a stream without Content-Length
-        raise _too_large(limit) from None
-    if content_length is not None and size != content_length:
-        raise _cut_off(content_length, size)
-    if size == 0:
-        raise BadRequest("The request body is empty; send the photo's bytes as the body.")
-    return Spooled(dest, digest.hexdigest(), size)
-
-
-@contextmanager
-def _spool_file(dest: Path) -> Iterator[BinaryIO]:
-    try:
-        with dest.open("wb") as out:
-            yield out
-    except OSError as exc:
-        # Our temp disk is full or gone: the server's problem, not the photo's.
-        raise Unavailable("The server cannot take photos right now; retry later.",
-                          headers={"Retry-After": "30"}) from exc
-
-
-def _read(stream: BinaryIO, size: int, content_length: int | None, received: int) -> bytes:
-    try:
-        return stream.read(size)
-    except _BODY_ERRORS:
-        raise _cut_off(content_length, received) from None
-
-
-def _next_read(content_length: int | None, received: int) -> int:
-    # Never ask past the Content-Length: a stream may take that as "more is coming".
-    return CHUNK_BYTES if content_length is None else min(CHUNK_BYTES, content_length - received)
-
-
-def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"The photo is larger than the limit of {limit} bytes; send a smaller one.")
-
-
-def _cut_off(content_length: int | None, received: int) -> BadRequest:
-    return BadRequest(f"The upload was cut off: {received} of {content_length} bytes arrived. "
-                      "Nothing was stored; send the photo again.")
 
 
 def inspect(path: Path, thumbnail_to: Path, thumbnail_side: int) -> ImageInfo:

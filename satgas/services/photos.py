@@ -21,27 +21,26 @@ from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Literal
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.datastructures import ETags
 
 from models import Photo, User, WorkLog, db
 from satgas.auth import can_read_log, ensure_can_add_photo
 from satgas.errors import Conflict, NotFound, Unavailable
 from satgas.imaging import ImageInfo, phash_bands
 from satgas.metrics import PHOTOS_STORED
+from satgas.photo_storage import photo_storage
 from satgas.services import audit, photo_checks, rollup
-from satgas.services.photo_checks import CHUNK_BYTES, Spooled
+from satgas.services.photo_checks import Spooled
 from satgas.signals import photo_added
 from storage import ObjectNotFound, PhotoStorage, StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
 THUMBNAIL_MAX_SIDE = 512
-# The bytes under a photo id never change, so a browser may keep them (privately) for a day.
-STREAM_CACHE_SECONDS = 86_400
+CHUNK_BYTES = 64 * 1024
 Variant = Literal["original", "thumbnail"]
 
 
@@ -52,20 +51,14 @@ class Keys:
 
 
 @dataclass(frozen=True)
-class Download:
-    """How to answer a photo GET: not modified, a redirect, or a stream of chunks."""
+class StoredFile:
+    """One stored variant of a photo: what identifies it and where its bytes are."""
 
+    photo_id: uuid.UUID
+    key: str
     etag: str
     content_type: str
-    cache_seconds: int
-    size: int | None = None
-    not_modified: bool = False
-    redirect_url: str | None = None
-    chunks: Iterator[bytes] | None = None
-
-
-def _storage() -> PhotoStorage:
-    return current_app.extensions["photo_storage"]
+    size: int | None
 
 
 def keys_for(log_id: uuid.UUID, photo_id: uuid.UUID, sha256: str) -> Keys:
@@ -78,9 +71,10 @@ def _end_transaction() -> None:
     db.session.rollback()
 
 
-def _check_upload(user: User, log_id: uuid.UUID, photo_id: uuid.UUID) -> None:
+def check_upload(user: User, log_id: uuid.UUID, photo_id: uuid.UUID) -> None:
     """404 for a log the user cannot see, 403 when not the log's crew (or an admin), 409 for a
-    photo id already used under another log: all decided before reading the body."""
+    photo id already used under another log: all decided before reading the body, and the
+    database released (SQLite's write lock included) before the slow part starts."""
     target = db.session.get(WorkLog, log_id)
     if target is None or not can_read_log(user, target):
         raise NotFound(f"No work log {log_id} that you can see.")
@@ -88,6 +82,7 @@ def _check_upload(user: User, log_id: uuid.UUID, photo_id: uuid.UUID) -> None:
     existing = db.session.get(Photo, photo_id)
     if existing is not None and existing.log_id != log_id:
         raise _other_log(photo_id)
+    _end_transaction()
 
 
 def stored_photo(photo_id: uuid.UUID) -> Photo | None:
@@ -196,25 +191,22 @@ def _after_race(upload: Upload, storage: PhotoStorage) -> Photo:
 
 
 def add_photo(user: User, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str,
-              body: BinaryIO, content_length: int | None) -> tuple[Photo, bool]:
+              spooled: Spooled) -> tuple[Photo, bool]:
     """Store a photo (created=True) or recognise an identical replay (created=False); 409 otherwise."""
-    _check_upload(user, log_id, photo_id)
+    check_upload(user, log_id, photo_id)
     user_id, actor = user.id, user.username
+    existing = stored_photo(photo_id)
+    if existing is not None:
+        return _replay(existing, log_id, kind, spooled.sha256), False
     _end_transaction()
-    storage = _storage()
-    with tempfile.TemporaryDirectory(prefix="satgas-photo-") as tmp:
-        limit = current_app.config["MAX_PHOTO_BYTES"]
-        spooled = photo_checks.spool_body(body, content_length, limit, Path(tmp) / "upload")
-        existing = stored_photo(photo_id)
-        if existing is not None:
-            return _replay(existing, log_id, kind, spooled.sha256), False
-        _end_transaction()
+    storage = photo_storage()
+    with tempfile.TemporaryDirectory(prefix="satgas-thumb-") as tmp:
         thumbnail = Path(tmp) / "thumbnail.jpg"
         info = photo_checks.inspect(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE)
         keys = keys_for(log_id, photo_id, spooled.sha256)
         _put_objects(storage, keys, spooled.path, thumbnail, info.content_type)
-        upload = Upload(user_id, actor, log_id, photo_id, kind, spooled, info, keys)
-        return _commit(upload, storage)
+    upload = Upload(user_id, actor, log_id, photo_id, kind, spooled, info, keys)
+    return _commit(upload, storage)
 
 
 def _readable(user: User, photo_id: uuid.UUID) -> Photo:
@@ -224,31 +216,25 @@ def _readable(user: User, photo_id: uuid.UUID) -> Photo:
     return photo
 
 
-def download(user: User, photo_id: uuid.UUID, variant: Variant, if_none_match: ETags) -> Download:
-    """How to serve the original (a signed-URL redirect where storage has one) or the thumbnail."""
+def stored_file(user: User, photo_id: uuid.UUID, variant: Variant) -> StoredFile:
+    """The original or the thumbnail of a photo the user may see (404 otherwise)."""
     photo = _readable(user, photo_id)
-    original = variant == "original"
-    etag = photo.sha256 if original else f"{photo.sha256}-thumb"
-    content_type = photo.content_type if original else "image/jpeg"
-    key = photo.storage_key if original else photo.thumbnail_key
-    if if_none_match.contains_weak(etag):
-        return Download(etag, content_type, STREAM_CACHE_SECONDS, not_modified=True)
-    storage = _storage()
-    if original:
-        ttl = current_app.config["PHOTO_URL_TTL_SECONDS"]
-        url = _signed_url(storage, key, ttl)
-        if url is not None:
-            # A cached redirect must not outlive the URL it points to.
-            return Download(etag, content_type, min(ttl // 2, STREAM_CACHE_SECONDS), redirect_url=url)
-    try:
-        chunks = storage.iter_chunks(key, CHUNK_BYTES)
-    except ObjectNotFound:
-        log.error("photo %s has a row but no stored object %s", photo.id, key)
-        raise NotFound(f"The file of photo {photo_id} is missing from storage; upload it again.") from None
-    return Download(etag, content_type, STREAM_CACHE_SECONDS, size=photo.bytes if original else None, chunks=chunks)
+    if variant == "original":
+        return StoredFile(photo.id, photo.storage_key, photo.sha256, photo.content_type, photo.bytes)
+    return StoredFile(photo.id, photo.thumbnail_key, f"{photo.sha256}-thumb", "image/jpeg", None)
 
 
-def _signed_url(storage: PhotoStorage, key: str, ttl_s: int) -> str | None:
+def signed_url(found: StoredFile, ttl_s: int) -> str | None:
+    """A short-lived URL serving the bytes straight from storage, where the storage has one."""
     with suppress(StorageError):
-        return storage.signed_url(key, ttl_s)
+        return photo_storage().signed_url(found.key, ttl_s)
     return None
+
+
+def open_chunks(found: StoredFile) -> Iterator[bytes]:
+    """The bytes, streamed; 404 when the row has lost its object (logged: it should not happen)."""
+    try:
+        return photo_storage().iter_chunks(found.key, CHUNK_BYTES)
+    except ObjectNotFound:
+        log.error("photo %s has a row but no stored object %s", found.photo_id, found.key)
+        raise NotFound(f"The file of photo {found.photo_id} is missing from storage; upload it again.") from None
