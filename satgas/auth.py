@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, false, true
 
 from models import User, WorkLog
 from satgas.errors import Forbidden, Unauthorized
+from satgas.services.accounts import resolve_token
 
 F = TypeVar("F", bound=Callable)
 
@@ -35,8 +36,6 @@ def bearer_token() -> str | None:
 
 def authenticate_request() -> None:
     """before_request hook: sets g.user from the bearer token or answers 401."""
-    from satgas.services.accounts import resolve_token
-
     g.user = None
     if request.url_rule is None or not needs_token(request.path, request.method):
         return  # unknown path or method: let routing answer 404 / 405

@@ -7,17 +7,25 @@ from flask_migrate import upgrade
 
 from models import ROLES
 from satgas.errors import DomainError
+from satgas.photo_storage import photo_storage
 from satgas.services.accounts import create_user
 from satgas.services.areas import load_reference_data
+from storage import StorageError
 
 
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create or upgrade the schema and load the Kota Malang areas (idempotent)."""
+    """Create or upgrade the schema, load the Kota Malang areas and prepare the photo storage (idempotent)."""
     upgrade()
     counts = load_reference_data()
-    click.echo(f"Schema up to date; {counts['kecamatan']} kecamatan and {counts['kelurahan']} kelurahan loaded.")
+    storage = photo_storage()
+    try:
+        storage.prepare()
+    except StorageError as exc:
+        raise click.ClickException(f"The photo storage {storage!r} cannot be prepared: {exc}") from None
+    click.echo(f"Schema up to date; {counts['kecamatan']} kecamatan and {counts['kelurahan']} kelurahan loaded; "
+               f"photo storage ready ({storage!r}).")
 
 
 @click.group("users")

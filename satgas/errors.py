@@ -5,12 +5,9 @@ import logging
 from typing import Any
 
 from flask import Flask, g, jsonify
-from flask_smorest import Api
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from api.schemas.common import ErrorSchema
 from models.base import db
 from storage.base import StorageUnavailable
 
@@ -65,23 +62,6 @@ class Unavailable(DomainError):
     status = 503
 
 
-def _summarise(errors: Any, path: str = "") -> list[str]:
-    """Flatten nested marshmallow errors into 'field: message' lines for the message."""
-    if isinstance(errors, dict):
-        lines = []
-        for key, value in errors.items():
-            sub = f"{path}.{key}" if path and key not in ("json", "query", "files") else str(key)
-            if key in ("json", "query", "files", "headers") and not path:
-                sub = ""
-            lines += _summarise(value, sub)
-        return lines
-    if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
-        return [f"{path}: {' '.join(errors)}" if path else " ".join(errors)]
-    if isinstance(errors, list):
-        return [line for e in errors for line in _summarise(e, path)]
-    return [f"{path}: {errors}" if path else str(errors)]
-
-
 def error_body(status: int, name: str, message: str, errors: Any = None) -> dict:
     body: dict[str, Any] = {"code": status, "status": name, "message": message}
     if errors:
@@ -90,27 +70,6 @@ def error_body(status: int, name: str, message: str, errors: Any = None) -> dict
     if request_id:
         body["request_id"] = request_id
     return body
-
-
-class SatgasApi(Api):
-    """flask-smorest's Api, with a `message` on every error that says what to fix."""
-
-    ERROR_SCHEMA = ErrorSchema
-
-    def handle_http_exception(self, error: HTTPException):
-        data = getattr(error, "data", None) or {}
-        errors = data.get("errors") or data.get("messages")
-        message = data.get("message")
-        if not message and errors:
-            message = "Invalid input — " + "; ".join(_summarise(errors)[:10])
-        if not message:
-            message = error.description or error.name
-        if error.code and error.code >= 500:
-            log.exception("unhandled error", exc_info=getattr(error, "original_exception", None))
-            message = "Internal error; it has been logged. Please retry later."
-            errors = None
-        headers = data.get("headers", {})
-        return error_body(error.code or 500, error.name, message, errors), error.code, headers
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -11,6 +11,7 @@ import os
 from flask import Flask, current_app, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge
 from prometheus_flask_exporter import PrometheusMetrics
+from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -46,8 +47,6 @@ def _guard_and_refresh() -> None:
 def register_metrics(app: Flask) -> None:
     common = {"group_by": "url_rule", "excluded_paths": ["^/metrics$", "^/healthz$"]}
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
-
         GunicornInternalPrometheusMetrics(app, **common)
     else:
         registry = CollectorRegistry(auto_describe=True)

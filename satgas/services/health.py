@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from models import db
+from satgas.photo_storage import photo_storage
 from storage.base import StorageError
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ def readiness() -> dict[str, str]:
         log.warning("readiness: database: %s", exc)
         checks["database"] = "unavailable"
     try:
-        current_app.extensions["photo_storage"].ping()
+        photo_storage().ping()
     except StorageError as exc:
         log.warning("readiness: storage: %s", exc)
         checks["storage"] = "unavailable"

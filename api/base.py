@@ -1,0 +1,51 @@
+"""flask-smorest's Api, adapted: every error answers the one JSON envelope with a message that
+says what to fix (validation errors are summarised into it)."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from api.schemas.common import ErrorSchema
+from satgas.errors import error_body
+
+log = logging.getLogger(__name__)
+_LOCATIONS = ("json", "query", "files", "headers")
+
+
+def summarise(errors: Any, path: str = "") -> list[str]:
+    """Flatten nested marshmallow errors into 'field: message' lines for the message."""
+    if isinstance(errors, dict):
+        lines = []
+        for key, value in errors.items():
+            sub = f"{path}.{key}" if path else ("" if key in _LOCATIONS else str(key))
+            lines += summarise(value, sub)
+        return lines
+    if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
+        return [f"{path}: {' '.join(errors)}" if path else " ".join(errors)]
+    if isinstance(errors, list):
+        return [line for e in errors for line in summarise(e, path)]
+    return [f"{path}: {errors}" if path else str(errors)]
+
+
+class SatgasApi(Api):
+    """flask-smorest's Api, with a `message` on every error that says what to fix."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException):
+        data = getattr(error, "data", None) or {}
+        errors = data.get("errors") or data.get("messages")
+        message = data.get("message")
+        if not message and errors:
+            message = "Invalid input — " + "; ".join(summarise(errors)[:10])
+        if not message:
+            message = error.description or error.name
+        if error.code and error.code >= 500:
+            log.exception("unhandled error", exc_info=getattr(error, "original_exception", None))
+            message = "Internal error; it has been logged. Please retry later."
+            errors = None
+        headers = data.get("headers", {})
+        return error_body(error.code or 500, error.name, message, errors), error.code, headers
