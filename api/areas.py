@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.schemas.areas import KecamatanSchema, KelurahanDetailSchema, KelurahanQuerySchema, KelurahanSchema
+from satgas import geojson
 from satgas.services import areas
 
 blp = Blueprint("areas", __name__, url_prefix="/api/v1", description="Kecamatan and kelurahan")
@@ -39,5 +40,5 @@ class KelurahanDetail(MethodView):
             "name": kelurahan.name,
             "kecamatan_code": kelurahan.kecamatan_code,
             "bps_code": kelurahan.bps_code,
-            "geometry": areas.geometry_geojson(kelurahan.boundary),
+            "geometry": geojson.geometry(kelurahan.boundary),
         }

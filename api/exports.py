@@ -10,8 +10,11 @@ from datetime import date, datetime
 from flask import Response, stream_with_context
 from marshmallow import Schema
 
+from satgas.geojson import feature, feature_collection
 from satgas.services.log_queries import EXPORT_COLUMNS
 from satgas.timeutil import to_wib
+
+GEOJSON = "application/geo+json"
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,11 +55,14 @@ def csv_response(rows: Iterable[tuple], header: Iterable[str] = EXPORT_COLUMNS,
     )
 
 
+def geojson_response(collection: dict) -> Response:
+    return Response(json.dumps(collection, ensure_ascii=False, default=str), mimetype=GEOJSON)
+
+
 def geojson_page(items: list, schema: Schema) -> Response:
+    """A page of items as Features: the dumped item's `geometry` becomes the feature's."""
     features = []
     for item in items:
         props = schema.dump(item)
-        geometry = props.pop("geometry")
-        features.append({"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props})
-    body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
-    return Response(body, mimetype="application/geo+json")
+        features.append(feature(props.pop("geometry"), props, props["id"]))
+    return geojson_response(feature_collection(features))

@@ -1,14 +1,13 @@
 """Progress per kelurahan and per WIB day, for supervisors and admins; CSV and GeoJSON exports."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.exports import csv_response
+from api.exports import csv_response, geojson_response
 from api.schemas.progress import (
     DailyQuerySchema,
     DailyRowSchema,
@@ -18,7 +17,8 @@ from api.schemas.progress import (
     TotalsSchema,
 )
 from satgas.auth import current_user, require_roles
-from satgas.services import progress
+from satgas.geojson import feature, feature_collection
+from satgas.services import areas, progress
 
 blp = Blueprint("progress", __name__, url_prefix="/api/v1/progress", description="Progress of the work")
 
@@ -43,13 +43,12 @@ def _csv(report: dict[str, Any]) -> Response:
 
 def _geojson(report: dict[str, Any]) -> Response:
     rows = report["kelurahan"]
-    shapes = progress.boundaries([row["code"] for row in rows])
+    shapes = areas.boundaries([row["code"] for row in rows])
     schema = KelurahanProgressSchema()
-    features = [{"type": "Feature", "id": row["code"], "geometry": shapes[row["code"]],
-                 "properties": schema.dump(row)} for row in rows]
-    body = {"type": "FeatureCollection", "from": report["from_"].isoformat(), "to": report["to"].isoformat(),
-            "totals": TotalsSchema().dump(report["totals"]), "features": features}
-    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/geo+json")
+    features = [feature(shapes[row["code"]], schema.dump(row), row["code"]) for row in rows]
+    return geojson_response(feature_collection(
+        features, **{"from": report["from_"].isoformat(), "to": report["to"].isoformat(),
+                     "totals": TotalsSchema().dump(report["totals"])}))
 
 
 @blp.route("")

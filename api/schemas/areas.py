@@ -1,7 +1,7 @@
 """Kecamatan and kelurahan."""
 from marshmallow import Schema, fields
 
-from api.schemas.common import QuerySchema
+from api.schemas.common import KECAMATAN_CODE, QuerySchema
 
 
 class KecamatanSchema(Schema):
@@ -21,4 +21,4 @@ class KelurahanDetailSchema(KelurahanSchema):
 
 
 class KelurahanQuerySchema(QuerySchema):
-    kecamatan_code = fields.String(load_default=None)
+    kecamatan_code = fields.String(load_default=None, validate=KECAMATAN_CODE)

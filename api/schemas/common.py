@@ -1,5 +1,25 @@
-"""Small schemas shared by several resources."""
-from marshmallow import Schema, fields, pre_load
+"""Rules shared by several resources: area codes, ids, periods, query strings, the error envelope."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
+
+# Kemendagri codes with dots. Whether a well-formed code names a real area is the services' call
+# (422 "Unknown …"): the pattern only says what a code looks like.
+KECAMATAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="Use a kecamatan code such as 35.73.02.")
+KELURAHAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", error="Use a kelurahan code such as 35.73.02.1001.")
+ID_RANGE = validate.Range(min=1, max=2**31 - 1, error="Not a known id.")
+# Long enough for multi-year reports, short enough that a daily series stays a small answer.
+MAX_RANGE = timedelta(days=3 * 366)
+
+
+def check_period(start: date, end: date) -> None:
+    """`from` ≤ `to`, spanning less than MAX_RANGE; raises a ValidationError on `to` otherwise."""
+    if start > end:
+        raise ValidationError("'from' must not be after 'to'.", "to")
+    if end - start >= MAX_RANGE:
+        raise ValidationError(f"The period may span at most {MAX_RANGE.days} days; ask for a shorter one.", "to")
 
 
 class QuerySchema(Schema):
@@ -8,10 +28,6 @@ class QuerySchema(Schema):
     @pre_load
     def _drop_empty(self, data, **_kwargs):
         return {key: value for key, value in data.items() if value != ""}
-
-
-class MessageSchema(Schema):
-    message = fields.String()
 
 
 class ErrorSchema(Schema):

@@ -1,21 +1,16 @@
 """Review decisions and progress figures: what supervisors send and what they read back."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from api.schemas.common import QuerySchema
-from api.schemas.logs import KECAMATAN_CODE, KELURAHAN_CODE
+from api.fields import Text
+from api.schemas.common import KECAMATAN_CODE, KELURAHAN_CODE, QuerySchema, check_period
 from satgas.services.reviews import DECISIONS
-
-# Long enough for multi-year reports, short enough that a daily series stays a small answer.
-MAX_RANGE = timedelta(days=3 * 366)
 
 
 class ReviewSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
-    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000),
+    note = Text(multiline=True, allow_none=True, load_default=None, validate=validate.Length(max=2000),
                          metadata={"description": "Why; required to reject (≤ 2000 chars)"})
 
     @post_load
@@ -36,10 +31,7 @@ class DateRangeSchema(QuerySchema):
 
     @validates_schema(skip_on_field_errors=True)
     def _range(self, data: dict, **_kwargs) -> None:
-        if data["from_"] > data["to"]:
-            raise ValidationError("'from' must not be after 'to'.", "to")
-        if data["to"] - data["from_"] >= MAX_RANGE:
-            raise ValidationError(f"The range may span at most {MAX_RANGE.days} days; ask for a shorter one.", "to")
+        check_period(data["from_"], data["to"])
 
 
 class ProgressQuerySchema(DateRangeSchema):

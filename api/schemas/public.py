@@ -5,15 +5,12 @@ crew, device, log or photo id, a note, EXIF data or a status other than approved
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app, url_for
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 
-from api.schemas.common import QuerySchema
+from api.schemas.common import QuerySchema, check_period
 from satgas.services.public import default_period
 
-MAX_RANGE = timedelta(days=3 * 366)
 ACTIVITIES_DEFAULT, ACTIVITIES_MAX = 12, 50
 
 
@@ -33,10 +30,7 @@ class PublicPeriodQuerySchema(PublicQuerySchema):
     def _period(self, data: dict, **_kwargs) -> dict:
         """Fill a missing end (last 30 WIB days), then check the period."""
         start, end = default_period(data["from_"], data["to"])
-        if start > end:
-            raise ValidationError("'from' must not be after 'to'.", "to")
-        if end - start >= MAX_RANGE:
-            raise ValidationError(f"The period may span at most {MAX_RANGE.days} days; choose a shorter one.", "to")
+        check_period(start, end)
         return {"from_": start, "to": end}
 
 

@@ -5,14 +5,15 @@ import csv
 import json
 from pathlib import Path
 
-from geoalchemy2.shape import from_shape, to_shape
+from geoalchemy2.shape import from_shape
 from pyproj import Transformer
 from shapely import MultiPolygon, Polygon
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 from shapely.ops import transform, unary_union
 from sqlalchemy import select
 
 from models import METRIC_SRID, WGS84, City, Kecamatan, Kelurahan, db
+from satgas import geojson
 from satgas.errors import NotFound
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "malang"
@@ -97,5 +98,7 @@ def get_kelurahan(code: str) -> Kelurahan:
     return kelurahan
 
 
-def geometry_geojson(geom) -> dict:
-    return mapping(to_shape(geom))
+def boundaries(codes: list[str]) -> dict[str, dict]:
+    """GeoJSON MultiPolygon of each kelurahan asked for, by code."""
+    rows = db.session.execute(select(Kelurahan.code, Kelurahan.boundary).where(Kelurahan.code.in_(codes)))
+    return {code: geojson.geometry(boundary) for code, boundary in rows}

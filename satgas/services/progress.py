@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from geoalchemy2.shape import to_shape
-from shapely.geometry import mapping
 from sqlalchemy import Select, Subquery, and_, case, func, literal, select
 
 from models import DailyProgress, Kecamatan, Kelurahan, Photo, User, WorkLog, db
@@ -204,9 +202,3 @@ def daily_report(user: User, date_from: date, date_to: date, kelurahan_code: str
     if scope:
         _known(Kecamatan, scope, "kecamatan_code")
     return daily_series(date_from, date_to, kecamatan_code=scope)
-
-
-def boundaries(codes: list[str]) -> dict[str, dict]:
-    """GeoJSON MultiPolygon of each kelurahan asked for, by code."""
-    rows = db.session.execute(select(Kelurahan.code, Kelurahan.boundary).where(Kelurahan.code.in_(codes)))
-    return {code: mapping(to_shape(boundary)) for code, boundary in rows}

@@ -9,20 +9,20 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app
-from geoalchemy2.shape import to_shape
 from PIL import Image
-from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models import Kelurahan, Photo, WorkLog, db
+from satgas import geojson
+from satgas.geojson import feature, feature_collection
+from satgas.photo_storage import photo_storage
+from satgas.services.areas import boundaries
 from satgas.services.progress import kelurahan_progress, totals
 from satgas.timeutil import wib_today
 from storage.base import ObjectNotFound
 
 DEFAULT_DAYS = 30
-COORD_DECIMALS = 6  # about 0.1 m: the precision of the bundled boundaries
 # What Pillow reports for a bare JPEG: no EXIF, comment, XMP, ICC, Photoshop or Adobe block.
 _PLAIN_JPEG_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive", "progression"}
 
@@ -43,26 +43,12 @@ def progress(date_from: date, date_to: date) -> dict[str, Any]:
     return {"from": date_from, "to": date_to, "kelurahan": rows, "totals": totals(rows)}
 
 
-def _rounded(coords: Any) -> Any:
-    if isinstance(coords, list | tuple) and coords and isinstance(coords[0], float | int):
-        return [round(float(c), COORD_DECIMALS) for c in coords]
-    return [_rounded(c) for c in coords]
-
-
-def geojson(geom: Any) -> dict[str, Any]:
-    """A stored geometry as a GeoJSON object with rounded coordinates."""
-    shaped = mapping(to_shape(geom))
-    return {"type": shaped["type"], "coordinates": _rounded(shaped["coordinates"])}
-
-
 def progress_features(date_from: date, date_to: date) -> dict[str, Any]:
     """The 57 kelurahan polygons with their approved progress figures."""
     result = progress(date_from, date_to)
-    boundaries = {code: geom for code, geom in db.session.execute(select(Kelurahan.code, Kelurahan.boundary))}
-    features = [{"type": "Feature", "geometry": geojson(boundaries[row["code"]]), "properties": row}
-                for row in result["kelurahan"]]
-    return {"type": "FeatureCollection", "from": date_from, "to": date_to,
-            "totals": result["totals"], "features": features}
+    shapes = boundaries([row["code"] for row in result["kelurahan"]])
+    features = [feature(shapes[row["code"]], row) for row in result["kelurahan"]]
+    return feature_collection(features, **{"from": date_from, "to": date_to, "totals": result["totals"]})
 
 
 def recent_activities(limit: int) -> list[dict[str, Any]]:
@@ -79,7 +65,7 @@ def recent_activities(limit: int) -> list[dict[str, Any]]:
         {
             "work_date": log.work_date, "kelurahan_code": log.kelurahan_code, "kelurahan_name": name,
             "kecamatan_code": log.kecamatan_code, "activity": log.activity, "length_m": log.counted_length_m,
-            "geometry": geojson(log.geometry),
+            "geometry": geojson.geometry(log.geometry),
             "photos": [{"kind": p.kind, "public_id": p.public_id} for p in log.photos],
         }
         for log, name in db.session.execute(query).tuples()
@@ -99,9 +85,8 @@ def thumbnail_bytes(public_id: str) -> bytes | None:
     key = approved_thumbnail_key(public_id)
     if key is None:
         return None
-    storage = current_app.extensions["photo_storage"]
     try:
-        return without_metadata(b"".join(storage.iter_chunks(key)))
+        return without_metadata(b"".join(photo_storage().iter_chunks(key)))
     except ObjectNotFound:
         return None
 
