@@ -1,4 +1,4 @@
-"""Real servers for tests: gunicorn running the app, and a throw-away Redis."""
+"""Real servers for tests: the app on a threaded HTTP server or under gunicorn, a throw-away Redis."""
 from __future__ import annotations
 
 import os
@@ -7,9 +7,16 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import redis
+from flask import Flask
+from werkzeug.serving import make_server
 
 from tests.pg_server import free_port
 
@@ -72,8 +79,6 @@ class ThrowawayRedis:
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        import redis
-
         client = redis.Redis.from_url(self.url)
         deadline = time.monotonic() + 10
         while True:
@@ -88,3 +93,16 @@ class ThrowawayRedis:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """The app on a real threaded HTTP server on a free loopback port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        thread.join(10)

@@ -1,26 +1,112 @@
-"""Constants and helpers shared by tests (imported; conftest holds the fixtures)."""
+"""Helpers shared by tests and fixtures: building an app, resetting its data, geometry oracles."""
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import timedelta, timezone
 from functools import cache
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
+from geoalchemy2.shape import from_shape
 from pyproj import Transformer
-from shapely.affinity import translate
-from shapely.geometry import LineString, mapping, shape
+from shapely.geometry import Point, shape
 from shapely.ops import transform, unary_union
+from sqlalchemy import delete, event, func, select
 
+from models import WGS84, AccessToken, Base, Crew, Kelurahan, User, db
 from satgas import create_app
+from satgas.extensions import limiter
+from satgas.photo_storage import photo_storage
 from satgas.services.areas import DATA_DIR, load_reference_data
+from satgas.services.public_cache import invalidate
+from storage import PhotoStorage, StorageError
 from tests.pg_server import INSTALL_HINT
 
 PASSWORD = "correct-horse-battery"
 WIB = timezone(timedelta(hours=7))
 TO_METRIC = Transformer.from_crs(4326, 32749, always_xy=True).transform
 TO_WGS84 = Transformer.from_crs(32749, 4326, always_xy=True).transform
+# Reference data loaded by `flask init`: never emptied between tests.
+REFERENCE_TABLES = {"kecamatan", "kelurahan", "city"}
+
+
+@dataclass
+class Cast:
+    """The standard users of every test app, and a token for each."""
+
+    crew_a_id: int
+    crew_b_id: int
+    tokens: dict[str, str]
+
+    def headers(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+def make_app(database_url: str, storage_url: str, **overrides) -> Flask:
+    """An app on this database and storage with the schema, reference data and storage ready."""
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "STORAGE_URL": storage_url}
+    overrides = {"TESTING": True, "LOGIN_RATE_LIMIT": "1000 per minute",
+                 "PUBLIC_RATE_LIMIT": "10000 per minute", **overrides}
+    app = create_app(overrides, env=env)
+    with app.app_context():
+        try:
+            upgrade()
+        except Exception as exc:
+            if "postgis" in str(exc).lower():
+                pytest.fail(f"PostGIS is not installed in this PostgreSQL: {INSTALL_HINT}", pytrace=False)
+            raise
+        load_reference_data()
+        photo_storage().prepare()
+    return app
+
+
+def _data_tables() -> list:
+    """Every table a test may write, children first (new tables are included automatically)."""
+    return [t for t in reversed(Base.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+
+
+def wipe_everything(app: Flask) -> None:
+    """A database as `flask init` leaves it: reference data only (a reused TEST_DATABASE_URL too)."""
+    with app.app_context():
+        db.session.remove()
+        for table in _data_tables():
+            db.session.execute(delete(table))
+        db.session.commit()
+
+
+def reset_data(app: Flask, keep_users_up_to: int, keep_crews_up_to: int) -> None:
+    """Back to the session's baseline: the standard cast and its tokens, nothing else."""
+    with app.app_context():
+        db.session.remove()
+        for table in _data_tables():
+            if table.name == "users":
+                db.session.execute(delete(User).where(User.id > keep_users_up_to))
+            elif table.name == "crews":
+                db.session.execute(delete(Crew).where(Crew.id > keep_crews_up_to))
+            elif table.name == "access_tokens":
+                db.session.execute(delete(AccessToken).where(AccessToken.user_id > keep_users_up_to))
+            else:
+                db.session.execute(delete(table))
+        db.session.commit()
+        limiter.reset()
+        invalidate()
+
+
+def baseline_ids(app: Flask) -> tuple[int, int]:
+    """The highest user and crew ids of the standard cast."""
+    with app.app_context():
+        return (db.session.scalar(select(func.max(User.id))) or 0, db.session.scalar(select(func.max(Crew.id))) or 0)
+
+
+def clear_storage(storage: PhotoStorage) -> None:
+    """Delete every object, through the storage's own interface."""
+    for stored in list(storage.list_objects()):
+        with suppress(StorageError):
+            storage.delete(stored.key)
 
 
 @cache
@@ -35,78 +121,36 @@ def metric_shapes() -> dict[str, object]:
     return {code: transform(TO_METRIC, geom) for code, geom in kelurahan_shapes().items()}
 
 
-def inside_point(code: str) -> tuple[float, float]:
-    p = kelurahan_shapes()[code].representative_point()
-    return p.x, p.y
-
-
 @cache
 def city_metric():
     return unary_union(list(metric_shapes().values()))
 
 
-def track_in(code: str, metres: float) -> dict:
-    """A straight track of about `metres` wholly inside the kelurahan (GeoJSON LineString)."""
-    polygon = metric_shapes()[code]
-    start = polygon.representative_point()
-    for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1), (0.7, 0.7), (-0.7, -0.7)):
-        line = LineString([start, translate(start, dx * metres, dy * metres)])
-        if polygon.buffer(-5).contains(line):
-            return mapping(transform(TO_WGS84, line))
-    raise AssertionError(f"no straight {metres} m track fits in {code}")
+def kelurahan_at(lon: float, lat: float) -> list[str]:
+    """Codes of every kelurahan polygon the database says covers a point (more than one in an overlap)."""
+    point = from_shape(Point(lon, lat), srid=WGS84)
+    return list(db.session.scalars(
+        select(Kelurahan.code).where(func.ST_Intersects(Kelurahan.boundary, point)).order_by(Kelurahan.code)))
 
 
-def log_payload(lon: float = None, lat: float = None, **overrides) -> dict:
-    """A valid log from a phone, started 07:30 WIB yesterday, in Kauman (Klojen) by default."""
-    if lon is None:
-        lon, lat = inside_point("35.73.02.1007")
-    start = (datetime.now(WIB) - timedelta(days=1)).replace(hour=7, minute=30, second=0, microsecond=0)
-    payload = {
-        "id": str(uuid.uuid4()),
-        "activity": "drain_cleaning",
-        "started_at": start.isoformat(),
-        "finished_at": (start + timedelta(hours=2)).isoformat(),
-        "geometry": {"type": "Point", "coordinates": [lon, lat]},
-        "length_m": 25.0,
-        "sediment_m3": 1.5,
-        "waste_kg": 40,
-        "workers": 4,
-        "notes": "Saluran depan pasar",
-    }
-    payload.update(overrides)
-    return payload
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    """SQL statements the app runs inside the block."""
+    statements: list[str] = []
 
-
-def make_app(database_url: str, storage_url: str, **overrides):
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "STORAGE_URL": storage_url}
-    overrides = {"TESTING": True, "LOGIN_RATE_LIMIT": "1000 per minute",
-                 "PUBLIC_RATE_LIMIT": "10000 per minute", **overrides}
-    app = create_app(overrides, env=env)
-    with app.app_context():
-        try:
-            upgrade()
-        except Exception as exc:
-            if "postgis" in str(exc).lower():
-                pytest.fail(f"PostGIS is not installed in this PostgreSQL: {INSTALL_HINT}", pytrace=False)
-            raise
-        load_reference_data()
-    return app
-
-
-# Mutable tables, children first; reference data and the standard cast of users stay.
-DATA_TABLES = ["daily_progress", "audit_events", "photos", "work_logs"]
-
-
-def reset_data(app) -> None:
-    """Empty the tables a test may have written to, and the rate-limit counters."""
-    from sqlalchemy import text
-
-    from models import db
-    from satgas.extensions import limiter
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
 
     with app.app_context():
-        db.session.remove()
-        for table in DATA_TABLES:
-            db.session.execute(text(f"DELETE FROM {table}"))
-        db.session.commit()
-        limiter.reset()
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def login_headers(client, username: str, password: str = PASSWORD) -> dict[str, str]:
+    """Log in through the API; the Authorization header of the new token."""
+    token = client.post("/api/v1/auth/token", json={"username": username, "password": password}).get_json()
+    return {"Authorization": f"Bearer {token['access_token']}"}

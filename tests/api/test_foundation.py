@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from models import Kecamatan, Kelurahan, User, db
 from satgas.services.areas import load_reference_data
-from satgas.services.spatial import kelurahan_at
-from tests.support import PASSWORD
+from tests.support import PASSWORD, kelurahan_at
 
 # Real places and the kelurahan they are in (SOURCES.md spot checks and city landmarks).
 LANDMARKS = {
@@ -119,13 +118,10 @@ def test_user_validation_is_422_with_field_errors(client, cast):
     assert body["message"] and set(body["errors"]["json"]) >= {"username", "password", "role"}
 
 
-def test_login_is_rate_limited(app, client):
-    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
-    try:
-        codes = [client.post("/api/v1/auth/token", json={"username": "admin", "password": "nope"}).status_code
-                 for _ in range(5)]
-    finally:
-        app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+def test_login_is_rate_limited(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
+    codes = [client.post("/api/v1/auth/token", json={"username": "admin", "password": "nope"}).status_code
+             for _ in range(5)]
     assert codes[:3] == [401, 401, 401] and codes[-1] == 429
 
 

@@ -13,13 +13,13 @@ from shapely.ops import transform
 from sqlalchemy import func, select
 
 from models import AuditEvent, WorkLog, db
-from tests.support import TO_WGS84, city_metric, inside_point, log_payload, metric_shapes
+from tests.builders import KAUMAN, KETAWANGGEDE, SUKUN, inside_point, log_payload
+from tests.support import TO_WGS84, city_metric, metric_shapes
 
-KAUMAN, SUKUN, KETAWANGGEDE = "35.73.02.1007", "35.73.04.1005", "35.73.05.1006"
 
-
-def post_log(client, cast, who="crew_a", **kwargs):
-    payload = log_payload(**kwargs)
+def send_log(client, cast, who="crew_a", **fields):
+    """POST a fresh log; the test looks at the answer."""
+    payload = log_payload(**fields)
     return payload, client.post("/api/v1/logs", json=payload, headers=cast.headers(who))
 
 
@@ -29,7 +29,7 @@ def count_logs(app) -> int:
 
 
 def test_create_then_identical_replay_then_conflict(client, cast, app):
-    payload, first = post_log(client, cast)
+    payload, first = send_log(client, cast)
     assert first.status_code == 201, first.get_json()
     body = first.get_json()
     assert body["status"] == "submitted" and body["submitted_by"] == "crew_a"
@@ -46,7 +46,7 @@ def test_create_then_identical_replay_then_conflict(client, cast, app):
 
 
 def test_same_instant_in_another_offset_is_the_same_content(client, cast):
-    payload, first = post_log(client, cast)
+    payload, first = send_log(client, cast)
     assert first.status_code == 201
     from datetime import datetime
     utc = {k: datetime.fromisoformat(payload[k]).astimezone(UTC).isoformat()
@@ -57,7 +57,7 @@ def test_same_instant_in_another_offset_is_the_same_content(client, cast):
 
 def test_work_date_is_the_wib_date(client, cast):
     # 06:30 WIB on the 1st is still the previous day in UTC.
-    _, resp = post_log(client, cast, started_at="2026-11-01T06:30:00+07:00", finished_at="2026-11-01T08:00:00+07:00")
+    _, resp = send_log(client, cast, started_at="2026-11-01T06:30:00+07:00", finished_at="2026-11-01T08:00:00+07:00")
     assert resp.status_code == 201
     assert resp.get_json()["work_date"] == "2026-11-01"
     assert resp.get_json()["started_at"] == "2026-11-01T06:30:00+07:00"
@@ -66,7 +66,7 @@ def test_work_date_is_the_wib_date(client, cast):
 @pytest.mark.parametrize("code", [KAUMAN, SUKUN, KETAWANGGEDE, "35.73.01.1002", "35.73.03.1005", "35.73.03.1004"])
 def test_points_resolve_to_their_kelurahan(client, cast, code):
     lon, lat = inside_point(code)
-    _, resp = post_log(client, cast, lon=lon, lat=lat, kelurahan_code=code)
+    _, resp = send_log(client, cast, at=(lon, lat), kelurahan_code=code)
     assert resp.status_code == 201
     assert resp.get_json()["kelurahan_code"] == code
     assert resp.get_json()["kecamatan_code"] == code[:8]
@@ -74,7 +74,7 @@ def test_points_resolve_to_their_kelurahan(client, cast, code):
 
 
 def test_claimed_kelurahan_is_overridden_and_flagged(client, cast):
-    _, resp = post_log(client, cast, kelurahan_code=SUKUN, gps_accuracy_m=80)
+    _, resp = send_log(client, cast, kelurahan_code=SUKUN, gps_accuracy_m=80)
     body = resp.get_json()
     assert body["kelurahan_code"] == KAUMAN
     assert set(body["flags"]) == {"kelurahan_mismatch", "low_gps_accuracy"}
@@ -94,7 +94,7 @@ def _overlap_point() -> tuple[tuple[float, float], list[str]]:
 
 def test_point_in_overlap_goes_to_the_same_kelurahan_every_time(client, cast):
     (lon, lat), codes = _overlap_point()
-    results = {post_log(client, cast, lon=lon, lat=lat)[1].get_json()["kelurahan_code"] for _ in range(3)}
+    results = {send_log(client, cast, at=(lon, lat))[1].get_json()["kelurahan_code"] for _ in range(3)}
     assert results == {min(codes)}
 
 
@@ -113,7 +113,7 @@ def test_point_in_gap_goes_to_nearest_kelurahan(client, cast):
     p = _gap_point()
     nearest = min(metric_shapes().items(), key=lambda kv: (kv[1].distance(p), kv[0]))[0]
     wgs = transform(TO_WGS84, p)
-    _, resp = post_log(client, cast, lon=wgs.x, lat=wgs.y)
+    _, resp = send_log(client, cast, at=(wgs.x, wgs.y))
     assert resp.status_code == 201
     assert resp.get_json()["kelurahan_code"] == nearest
     assert "outside_boundary" not in resp.get_json()["flags"]
@@ -127,7 +127,7 @@ def test_track_crossing_a_border_goes_to_the_kelurahan_with_most_length(client, 
     expected = max((KAUMAN, "35.73.02.1006"), key=lambda c: shapes[c].intersection(track).length)
     wgs = transform(TO_WGS84, track)
     geometry = {"type": "LineString", "coordinates": [list(c) for c in wgs.coords]}
-    _, resp = post_log(client, cast, geometry=geometry)
+    _, resp = send_log(client, cast, geometry=geometry)
     body = resp.get_json()
     assert resp.status_code == 201 and body["kelurahan_code"] == expected
     assert body["measured_length_m"] == pytest.approx(track.length, rel=0.01)
@@ -145,7 +145,7 @@ def _outside_point(metres: float) -> tuple[float, float]:
 
 def test_point_just_outside_city_is_kept_and_flagged(client, cast):
     lon, lat = _outside_point(100)
-    _, resp = post_log(client, cast, lon=lon, lat=lat)
+    _, resp = send_log(client, cast, at=(lon, lat))
     assert resp.status_code == 201
     assert "outside_boundary" in resp.get_json()["flags"]
     assert resp.get_json()["kelurahan_code"].startswith("35.73.")
@@ -153,7 +153,7 @@ def test_point_just_outside_city_is_kept_and_flagged(client, cast):
 
 def test_point_far_outside_city_is_422(client, cast, app):
     lon, lat = _outside_point(1000)
-    _, resp = post_log(client, cast, lon=lon, lat=lat)
+    _, resp = send_log(client, cast, at=(lon, lat))
     assert resp.status_code == 422
     assert "outside Kota Malang" in resp.get_json()["message"]
     assert count_logs(app) == 0
@@ -161,7 +161,7 @@ def test_point_far_outside_city_is_422(client, cast, app):
 
 def test_swapped_coordinates_get_a_hint(client, cast, app):
     lon, lat = inside_point(KAUMAN)
-    _, resp = post_log(client, cast, lon=lat, lat=lon)
+    _, resp = send_log(client, cast, at=(lat, lon))
     assert resp.status_code == 422
     assert "swapped" in resp.get_data(as_text=True)
     assert count_logs(app) == 0
@@ -190,7 +190,7 @@ BAD_INPUTS = {
 
 @pytest.mark.parametrize("case", list(BAD_INPUTS))
 def test_bad_input_is_422_with_message_and_stores_nothing(client, cast, app, case):
-    _, resp = post_log(client, cast, **BAD_INPUTS[case])
+    _, resp = send_log(client, cast, **BAD_INPUTS[case])
     assert resp.status_code == 422, resp.get_json()
     body = resp.get_json()
     assert body["message"] and body["errors"]
@@ -198,13 +198,13 @@ def test_bad_input_is_422_with_message_and_stores_nothing(client, cast, app, cas
 
 
 def test_crew_cannot_log_for_another_crew(client, cast, app):
-    _, resp = post_log(client, cast, crew_id=cast.crew_b_id)
+    _, resp = send_log(client, cast, crew_id=cast.crew_b_id)
     assert resp.status_code == 403
     assert count_logs(app) == 0
 
 
 def test_supervisor_cannot_create_logs(client, cast):
-    _, resp = post_log(client, cast, who="sup_city")
+    _, resp = send_log(client, cast, who="sup_city")
     assert resp.status_code == 403
 
 
@@ -213,7 +213,7 @@ def test_batch_partial_success_in_order(client, cast, app):
     client.post("/api/v1/logs", json=dup, headers=cast.headers("crew_a"))
     conflict = dict(dup, waste_kg=999)
     bad = log_payload(activity="sleeping")
-    also_good = log_payload(lon=inside_point(SUKUN)[0], lat=inside_point(SUKUN)[1])
+    also_good = log_payload(SUKUN)
     resp = client.post("/api/v1/logs/batch", json={"logs": [good, dup, conflict, bad, also_good]},
                        headers=cast.headers("crew_a"))
     assert resp.status_code == 200
@@ -237,9 +237,11 @@ def test_batch_limits(client, cast):
 def test_concurrent_replays_store_one_log(app, cast):
     payload = log_payload()
     statuses = []
+    start = threading.Barrier(6)
 
     def send():
         with app.test_client() as c:
+            start.wait()  # all six replays leave at the same moment
             statuses.append(c.post("/api/v1/logs", json=payload, headers=cast.headers("crew_a")).status_code)
 
     threads = [threading.Thread(target=send) for _ in range(6)]
@@ -254,15 +256,15 @@ def test_concurrent_replays_store_one_log(app, cast):
 
 
 def test_history_starts_with_creation(client, cast):
-    payload, _ = post_log(client, cast)
+    payload, _ = send_log(client, cast)
     history = client.get(f"/api/v1/logs/{payload['id']}/history", headers=cast.headers("crew_a")).get_json()
     assert history[0]["action"] == "created" and history[0]["actor"] == "crew_a"
 
 
 def test_scope_crew_and_supervisor(client, cast):
-    a, _ = post_log(client, cast)  # Kauman, Klojen
+    a, _ = send_log(client, cast)  # Kauman, Klojen
     lon, lat = inside_point(SUKUN)
-    b, _ = post_log(client, cast, who="crew_b", lon=lon, lat=lat)
+    b, _ = send_log(client, cast, who="crew_b", at=(lon, lat))
     assert client.get(f"/api/v1/logs/{b['id']}", headers=cast.headers("crew_a")).status_code == 404
     assert client.get(f"/api/v1/logs/{a['id']}", headers=cast.headers("crew_b")).status_code == 404
     assert client.get(f"/api/v1/logs/{b['id']}", headers=cast.headers("sup_klojen")).status_code == 404
@@ -278,13 +280,13 @@ def test_scope_crew_and_supervisor(client, cast):
 def test_list_filters_paging_and_order(client, cast):
     ids = []
     for day in range(1, 6):
-        p, r = post_log(client, cast, started_at=f"2026-11-0{day}T08:00:00+07:00",
+        p, r = send_log(client, cast, started_at=f"2026-11-0{day}T08:00:00+07:00",
                         finished_at=f"2026-11-0{day}T09:00:00+07:00",
                         activity="culvert_cleaning" if day % 2 else "drain_cleaning")
         assert r.status_code == 201
         ids.append(p["id"])
     lon, lat = inside_point(SUKUN)
-    post_log(client, cast, lon=lon, lat=lat, kelurahan_code=KAUMAN)
+    send_log(client, cast, at=(lon, lat), kelurahan_code=KAUMAN)
     h = cast.headers("admin")
     page = client.get("/api/v1/logs?from=2026-11-02&to=2026-11-04&page_size=2", headers=h).get_json()
     assert page["total"] == 3 and page["page_size"] == 2
@@ -311,7 +313,7 @@ def test_bad_filters_are_422(client, cast, query):
 
 
 def test_geojson_and_csv_formats(client, cast):
-    payload, _ = post_log(client, cast, notes="=HYPERLINK(\"http://evil\")")
+    payload, _ = send_log(client, cast, notes="=HYPERLINK(\"http://evil\")")
     geo = client.get("/api/v1/logs?format=geojson", headers=cast.headers("admin"))
     assert geo.mimetype == "application/geo+json"
     feature = geo.get_json()["features"][0]
@@ -325,9 +327,9 @@ def test_geojson_and_csv_formats(client, cast):
 
 
 def test_sync_status_reports_what_is_held(client, cast):
-    stored, _ = post_log(client, cast)
+    stored, _ = send_log(client, cast)
     lon, lat = inside_point(SUKUN)
-    other, _ = post_log(client, cast, who="crew_b", lon=lon, lat=lat)
+    other, _ = send_log(client, cast, who="crew_b", at=(lon, lat))
     unknown = str(uuid.uuid4())
     resp = client.post("/api/v1/sync/status", json={"ids": [unknown, stored["id"], other["id"]]},
                        headers=cast.headers("crew_a"))

@@ -26,8 +26,3 @@ def pg_app(cluster, tmp_path_factory):
         crew = create_crew("Crew H", "35.73.02")
         create_user("crew_h", PASSWORD, "crew", crew_id=crew.id)
     return app
-
-
-def login(client, username: str = "crew_h") -> dict[str, str]:
-    token = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD}).get_json()
-    return {"Authorization": f"Bearer {token['access_token']}"}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.support import log_payload
+from tests.builders import log_payload
 
 
 def test_oversized_json_body_is_413_before_reading(client, cast):

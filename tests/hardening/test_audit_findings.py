@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.support import log_payload
+from tests.builders import log_payload
 
 
 @pytest.mark.parametrize("request_args", [
@@ -73,13 +73,10 @@ def test_crew_reviewing_any_log_is_403(client, cast):
     assert resp.status_code == 403
 
 
-def test_login_rate_limit_message_says_what_to_do(app, client):
-    app.config["LOGIN_RATE_LIMIT"] = "1 per minute"
-    try:
-        for _ in range(2):
-            resp = client.post("/api/v1/auth/token", json={"username": "admin", "password": "nope-nope"})
-    finally:
-        app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+def test_login_rate_limit_message_says_what_to_do(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "1 per minute")
+    for _ in range(2):
+        resp = client.post("/api/v1/auth/token", json={"username": "admin", "password": "nope-nope"})
     assert resp.status_code == 429 and "try again" in resp.get_json()["message"]
 
 

@@ -10,11 +10,12 @@ from datetime import date
 
 import pytest
 
-from tests.photos.helpers import jpeg
-from tests.support import PASSWORD, inside_point, log_payload
+from tests.builders import SUKUN, log_payload
+from tests.images import jpeg
+from tests.support import PASSWORD
 
 ROLES = ("anonymous", "crew_a", "crew_b", "sup_klojen", "sup_city", "admin")
-SUKUN = "35.73.04.1005"
+
 
 
 def _row(*statuses: int) -> dict[str, int]:
@@ -109,8 +110,7 @@ def world(client, cast):
     review = client.post(f"/api/v1/logs/{log_a['id']}/review", json={"decision": "approved"},
                          headers=cast.headers("sup_city"))
     assert review.status_code == 200
-    lon, lat = inside_point(SUKUN)
-    log_s = log_payload(lon=lon, lat=lat)
+    log_s = log_payload(SUKUN)
     assert client.post("/api/v1/logs", json=log_s, headers=cast.headers("crew_b")).status_code == 201
     activities = client.get("/public/v1/activities").get_json()["items"]
     public_a = activities[0]["photos"][0]["thumbnail_url"].rsplit("/", 1)[1].removesuffix(".jpg")

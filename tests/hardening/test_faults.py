@@ -12,9 +12,9 @@ import psycopg
 from sqlalchemy import func, select
 
 from models import AuditEvent, DailyProgress, WorkLog, db
-from tests.hardening.conftest import login
+from tests.builders import log_payload
 from tests.servers import Gunicorn
-from tests.support import log_payload
+from tests.support import login_headers
 
 
 def _count(app, model) -> int:
@@ -24,7 +24,7 @@ def _count(app, model) -> int:
 
 def test_database_outage_answers_503_and_loses_nothing(cluster, pg_app):
     client = pg_app.test_client()
-    headers = login(client)
+    headers = login_headers(client, "crew_h")
     first, second = log_payload(), log_payload()
     assert client.post("/api/v1/logs", json=first, headers=headers).status_code == 201
     cluster.stop()
@@ -60,7 +60,7 @@ def test_worker_killed_mid_batch_then_retry_reports_stored_items_unchanged(clust
     server = Gunicorn({"DATABASE_URL": cluster.url, "SECRET_KEY": "test-secret",
                        "STORAGE_URL": f"file://{tmp_path}"})
     try:
-        headers = login(pg_app.test_client())
+        headers = login_headers(pg_app.test_client(), "crew_h")
         batch = {"logs": [log_payload() for _ in range(500)]}
         failed = []
         sender = threading.Thread(target=lambda: _try(lambda: _post_json(server.url + "/api/v1/logs/batch",

@@ -10,8 +10,9 @@ import urllib.request
 from pythonjsonlogger.json import JsonFormatter
 
 from satgas.request_log import RequestIdFilter
+from tests.builders import log_payload
 from tests.servers import Gunicorn
-from tests.support import log_payload
+from tests.support import make_app
 
 
 def _metric(text: str, name: str) -> float:
@@ -53,8 +54,9 @@ def test_every_log_line_is_json_with_the_request_id(client):
 
 
 def test_gunicorn_workers_share_one_metrics_view(tmp_path):
-    server = Gunicorn({"DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}", "SECRET_KEY": "x",
-                       "STORAGE_URL": f"file://{tmp_path / 'photos'}"}, workers=2)
+    database, storage = f"sqlite:///{tmp_path / 'm.db'}", f"file://{tmp_path / 'photos'}"
+    make_app(database, storage)  # what `flask init` does
+    server = Gunicorn({"DATABASE_URL": database, "SECRET_KEY": "x", "STORAGE_URL": storage}, workers=2)
     try:
         for _ in range(20):
             urllib.request.urlopen(server.url + "/readyz").read()
@@ -66,11 +68,8 @@ def test_gunicorn_workers_share_one_metrics_view(tmp_path):
     assert sum(float(c) for c in counts) == 20
 
 
-def test_metrics_token_guards_metrics_when_set(app, client):
-    app.config["METRICS_TOKEN"] = "scrape-secret"
-    try:
-        assert client.get("/metrics").status_code == 401
-        assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
-        assert client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"}).status_code == 200
-    finally:
-        app.config["METRICS_TOKEN"] = None
+def test_metrics_token_guards_metrics_when_set(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", "scrape-secret")
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"}).status_code == 200

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from models import WorkLog, db
-from tests.hardening.conftest import login
+from tests.builders import log_payload
 from tests.servers import Gunicorn, ThrowawayRedis
-from tests.support import log_payload
+from tests.support import login_headers
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_login_rate_limit_is_shared_across_servers(two_servers):
 
 
 def test_replay_to_both_servers_at_once_stores_one_log(two_servers, pg_app):
-    headers = login(pg_app.test_client())
+    headers = login_headers(pg_app.test_client(), "crew_h")
     payload = log_payload()
     codes: list[int] = []
     threads = [threading.Thread(target=lambda s=s: codes.append(_status(s.url + "/api/v1/logs", payload, headers)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -11,25 +10,10 @@ import piexif
 import pytest
 from PIL import Image, ImageDraw
 
+from tests.images import gps_ifd
+
 RED = (255, 0, 0)
 MARKER = 60  # side of the red square drawn in the stored top-left corner
-
-
-def _dms(value: float) -> tuple[tuple[int, int], ...]:
-    """Degrees as EXIF rationals: whole degrees, whole minutes, seconds in 1/100."""
-    degrees = int(value)
-    minutes = int((value - degrees) * 60)
-    seconds = Fraction(round((value - degrees - minutes / 60) * 3600 * 100), 100)
-    return (degrees, 1), (minutes, 1), (seconds.numerator, seconds.denominator)
-
-
-def gps_ifd(lat: float, lon: float) -> dict[int, Any]:
-    return {
-        piexif.GPSIFD.GPSLatitudeRef: b"S" if lat < 0 else b"N",
-        piexif.GPSIFD.GPSLatitude: _dms(abs(lat)),
-        piexif.GPSIFD.GPSLongitudeRef: b"W" if lon < 0 else b"E",
-        piexif.GPSIFD.GPSLongitude: _dms(abs(lon)),
-    }
 
 
 @pytest.fixture

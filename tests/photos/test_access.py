@@ -5,10 +5,8 @@ import urllib.request
 
 import pytest
 
-from tests.photos.helpers import during_work, jpeg
-from tests.support import inside_point
-
-SUKUN = "35.73.04.1005"
+from tests.builders import SUKUN
+from tests.images import during_work, jpeg
 
 
 @pytest.mark.parametrize(("who", "status"), [
@@ -47,8 +45,7 @@ def test_another_crew_cannot_fetch_the_photo(api, stored):
 
 def test_a_supervisor_of_another_kecamatan_cannot_fetch_the_photo(api):
     # Crew A helped out in Sukun: sup_klojen's scope is the log's kecamatan, not the crew's.
-    lon, lat = inside_point(SUKUN)
-    log = api.new_log(lon=lon, lat=lat)
+    log = api.new_log(code=SUKUN)
     body = api.put(log["id"], jpeg(taken=during_work(log))).get_json()
     for path in (f"/api/v1/photos/{body['id']}", f"/api/v1/photos/{body['id']}/thumbnail"):
         assert api.get(path, who="sup_klojen").status_code == 404
@@ -59,11 +56,11 @@ def test_unknown_photo_is_404(api):
     assert api.get("/api/v1/photos/6f1c2b9e-0000-4000-8000-000000000000").status_code == 404
 
 
-def test_original_is_streamed_locally_or_redirected_on_s3(api, stored, storage_kind):
+def test_original_is_streamed_locally_or_redirected_on_s3(api, stored, storage_backend):
     _, data, body = stored
     resp = api.get(f"/api/v1/photos/{body['id']}")
     assert resp.headers["Cache-Control"].startswith("private, max-age=")
-    if storage_kind == "s3":
+    if storage_backend == "s3":
         assert resp.status_code == 302
         assert "X-Amz-Signature=" in resp.location and "X-Amz-Expires=300" in resp.location
         with urllib.request.urlopen(resp.location, timeout=10) as signed:
@@ -75,7 +72,7 @@ def test_original_is_streamed_locally_or_redirected_on_s3(api, stored, storage_k
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_etag_answers_304(api, stored, storage_kind):
+def test_etag_answers_304(api, stored, storage_backend):
     _, _, body = stored
     thumb = api.get(f"/api/v1/photos/{body['id']}/thumbnail")
     again = api.get(f"/api/v1/photos/{body['id']}/thumbnail", **{"If-None-Match": thumb.headers["ETag"]})

@@ -11,11 +11,12 @@ from moto.server import ThreadedMotoServer
 from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
+from satgas.photo_storage import EXTENSION
 from satgas.services import audit, photos
 from storage import LocalStorage, S3Storage
-from tests.photos.conftest import TEST_MAX_PHOTO_BYTES
-from tests.photos.helpers import PDF, SCRIPT, during_work, jpeg, png_bomb
-from tests.storage.conftest import free_port
+from tests.fixtures.databases import TEST_MAX_PHOTO_BYTES
+from tests.images import PDF, SCRIPT, during_work, jpeg, png_bomb
+from tests.pg_server import free_port
 
 
 def test_identical_replay_is_200_with_the_stored_photo(api, stored):
@@ -131,11 +132,13 @@ def test_connection_closed_half_way_over_a_real_socket(app, api, upload_tmp):
     assert list(upload_tmp.iterdir()) == []
 
 
-def _storage_outage(api, tmp_path, request):
+def _storage_outage(api, tmp_path, request, monkeypatch):
     """Swap in a storage that can be taken down and brought back: (down, up) callables."""
     if isinstance(api.storage, LocalStorage):
         root = tmp_path / "photo-disk"
-        api.app.extensions["photo_storage"] = LocalStorage(root)
+        local = LocalStorage(root)
+        local.prepare()
+        monkeypatch.setitem(api.app.extensions, EXTENSION, local)
 
         def down() -> None:
             root.rmdir()
@@ -151,8 +154,8 @@ def _storage_outage(api, tmp_path, request):
     servers[0].start()
     request.addfinalizer(lambda: servers[-1].stop())
     dedicated = S3Storage(f"outage-{uuid.uuid4().hex[:12]}", endpoint_url=f"http://127.0.0.1:{port}")
-    dedicated.ensure_bucket()
-    api.app.extensions["photo_storage"] = dedicated
+    dedicated.prepare()
+    monkeypatch.setitem(api.app.extensions, EXTENSION, dedicated)
 
     def restart() -> None:
         servers.append(ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False))
@@ -161,11 +164,11 @@ def _storage_outage(api, tmp_path, request):
     return servers[0].stop, restart
 
 
-def test_storage_down_is_503_and_retry_after_it_returns_is_201(api, tmp_path, request, upload_tmp):
+def test_storage_down_is_503_and_retry_after_it_returns_is_201(api, tmp_path, request, upload_tmp, monkeypatch):
     log = api.new_log()
     data = jpeg(taken=during_work(log))
     photo_id = str(uuid.uuid4())
-    down, up = _storage_outage(api, tmp_path, request)
+    down, up = _storage_outage(api, tmp_path, request, monkeypatch)
     before = api.state()
     down()
     resp = api.put(log["id"], data, photo_id=photo_id)

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from models import db
 from satgas.services import photo_checks
 from satgas.services.photo_checks import REUSE_MAX_HAMMING, _near_band_values
-from tests.photos.helpers import during_work, encode, jpeg, scene
+from tests.images import during_work, encode, jpeg, scene
 
 
 def _put(api, log: dict, data: bytes) -> list[str]:
@@ -65,12 +65,12 @@ def _reuse_lookup_sql(app) -> tuple[str, object]:
     return captured[0]
 
 
-def test_candidates_come_from_the_band_indexes(app, backend):
+def test_candidates_come_from_the_band_indexes(app, db_backend):
     """The lookup is answered by the phash band indexes, not by reading every photo."""
     statement, parameters = _reuse_lookup_sql(app)
     with app.app_context():
         conn = db.session.connection()
-        if backend == "postgis":
+        if db_backend == "postgis":
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # tiny test tables: show the index is usable
             plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
         else:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PIL import Image
 
-from tests.photos.helpers import MARKER, during_work, encode, exif_time, jpeg, moved, scene, work_start
+from tests.images import MARKER, during_work, encode, exif_time, jpeg, moved, scene, work_start
 from tests.support import WIB
 
 

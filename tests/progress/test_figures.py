@@ -8,17 +8,8 @@ from datetime import date
 import pytest
 from shapely.geometry import shape
 
-from tests.progress.factory import (
-    KAUMAN,
-    KLOJEN_KEL,
-    SUKUN,
-    add_photo,
-    geodesic_length,
-    make_log,
-    review,
-    wib,
-)
-from tests.support import kelurahan_shapes, track_in
+from tests.builders import KAUMAN, KLOJEN_KEL, SUKUN, geodesic_length, post_log, review, track_in, upload_photo, wib
+from tests.support import kelurahan_shapes
 
 RANGE = "from=2026-10-01&to=2026-11-30"
 
@@ -28,25 +19,26 @@ def dataset(client, cast, app) -> dict:
     """Five logs in Kauman and Sukun; Klojen (kelurahan) has nothing."""
     track = track_in(KAUMAN, 120)
     logs = {
-        "approved_point": make_log(client, cast, KAUMAN, wib("2026-11-02"), length_m=25, sediment_m3=1.5,
+        "approved_point": post_log(client, cast, KAUMAN, start=wib("2026-11-02"), length_m=25, sediment_m3=1.5,
                                    waste_kg=40),
-        "pending_track": make_log(client, cast, KAUMAN, wib("2026-11-03", "08:00"), track, length_m=50,
-                                  sediment_m3=2, waste_kg=10),
-        "rejected": make_log(client, cast, KAUMAN, wib("2026-11-04"), length_m=30, sediment_m3=3, waste_kg=100),
+        "pending_track": post_log(client, cast, KAUMAN, start=wib("2026-11-03", "08:00"), geometry=track,
+                                  length_m=50, sediment_m3=2, waste_kg=10),
+        "rejected": post_log(client, cast, KAUMAN, start=wib("2026-11-04"), length_m=30, sediment_m3=3,
+                             waste_kg=100),
         # 06:30 WIB on the 1st is 23:30 UTC on 31 October: it counts on 1 November.
-        "early": make_log(client, cast, KAUMAN, wib("2026-11-01", "06:30"), length_m=10, sediment_m3=0.5,
+        "early": post_log(client, cast, KAUMAN, start=wib("2026-11-01", "06:30"), length_m=10, sediment_m3=0.5,
                           waste_kg=5),
-        "sukun": make_log(client, cast, SUKUN, wib("2026-11-05"), who="crew_b", length_m=None, sediment_m3=None,
-                          waste_kg=20),
-        "september": make_log(client, cast, KAUMAN, wib("2026-09-30", "14:00"), length_m=999),
+        "sukun": post_log(client, cast, SUKUN, start=wib("2026-11-05"), who="crew_b", length_m=None,
+                          sediment_m3=None, waste_kg=20),
+        "september": post_log(client, cast, KAUMAN, start=wib("2026-09-30", "14:00"), length_m=999),
     }
-    assert review(client, cast, "sup_klojen", logs["approved_point"]["id"], "approved").status_code == 200
-    assert review(client, cast, "sup_klojen", logs["rejected"]["id"], "rejected", "Foto palsu").status_code == 200
-    assert review(client, cast, "sup_city", logs["sukun"]["id"], "approved").status_code == 200
+    review(client, cast, logs["approved_point"]["id"], "approved", "sup_klojen")
+    review(client, cast, logs["rejected"]["id"], "rejected", "sup_klojen", "Foto palsu")
+    review(client, cast, logs["sukun"]["id"], "approved", "sup_city")
     for log, kinds in (("approved_point", ["before", "after"]), ("pending_track", ["before"]),
                        ("rejected", ["before", "after"])):
         for kind in kinds:
-            add_photo(app, logs[log]["id"], kind)
+            upload_photo(client, cast, logs[log], kind)
     return {"logs": logs, "track_m": geodesic_length(track)}
 
 

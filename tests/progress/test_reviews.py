@@ -9,16 +9,16 @@ import pytest
 
 from models import DailyProgress, db
 from satgas.signals import log_reviewed
-from tests.progress.factory import KAUMAN, SUKUN, make_log, review, wib
+from tests.builders import KAUMAN, SUKUN, post_log, review, wib
 
 
 @pytest.fixture
 def kauman_log(client, cast) -> dict:
-    return make_log(client, cast, KAUMAN, wib("2026-11-10"))
+    return post_log(client, cast, KAUMAN, start=wib("2026-11-10"))
 
 
 def test_approve_returns_the_reviewed_log_and_crew_reads_it(client, cast, kauman_log):
-    resp = review(client, cast, "sup_klojen", kauman_log["id"], "approved", "Bagus")
+    resp = review(client, cast, kauman_log["id"], "approved", "sup_klojen", "Bagus", expect=None)
     assert resp.status_code == 200, resp.get_json()
     body = resp.get_json()
     assert body["id"] == kauman_log["id"] and body["status"] == "approved"
@@ -34,7 +34,7 @@ def test_review_trail_in_order_with_who_what_when(client, cast, kauman_log):
     steps = [("sup_klojen", "rejected", "Foto sebelum tidak ada"), ("admin", "approved", None),
              ("sup_city", "rejected", "Lokasi salah")]
     for who, decision, note in steps:
-        assert review(client, cast, who, log_id, decision, note).status_code == 200
+        review(client, cast, log_id, decision, who, note)
     history = client.get(f"/api/v1/logs/{log_id}/history", headers=cast.headers("crew_a")).get_json()
     assert [e["action"] for e in history] == ["created", "reviewed", "reviewed", "reviewed"]
     reviews = history[1:]
@@ -58,20 +58,20 @@ def test_invalid_review_is_422_and_changes_nothing(client, cast, kauman_log, bod
 
 
 def test_reject_without_note_says_why(client, cast, kauman_log):
-    resp = review(client, cast, "sup_klojen", kauman_log["id"], "rejected")
+    resp = review(client, cast, kauman_log["id"], "rejected", "sup_klojen", expect=None)
     assert resp.status_code == 422
     assert "note" in resp.get_json()["message"] and "note" in str(resp.get_json()["errors"])
 
 
 def test_who_may_review(client, cast, kauman_log):
-    sukun_log = make_log(client, cast, SUKUN, wib("2026-11-10"), who="crew_b")
-    assert review(client, cast, "crew_a", kauman_log["id"], "approved").status_code == 403
-    assert review(client, cast, "crew_b", kauman_log["id"], "approved").status_code == 403
-    assert review(client, cast, "sup_klojen", sukun_log["id"], "approved").status_code == 403
-    assert review(client, cast, "sup_klojen", str(uuid.uuid4()), "approved").status_code == 404
-    assert review(client, cast, "crew_a", str(uuid.uuid4()), "approved").status_code == 403  # crews never review
-    assert review(client, cast, "sup_city", sukun_log["id"], "approved").status_code == 200
-    assert review(client, cast, "admin", kauman_log["id"], "rejected", "no").status_code == 200
+    sukun_log = post_log(client, cast, SUKUN, start=wib("2026-11-10"), who="crew_b")
+    assert review(client, cast, kauman_log["id"], "approved", "crew_a", expect=None).status_code == 403
+    assert review(client, cast, kauman_log["id"], "approved", "crew_b", expect=None).status_code == 403
+    assert review(client, cast, sukun_log["id"], "approved", "sup_klojen", expect=None).status_code == 403
+    assert review(client, cast, str(uuid.uuid4()), "approved", "sup_klojen", expect=None).status_code == 404
+    assert review(client, cast, str(uuid.uuid4()), "approved", "crew_a", expect=None).status_code == 403  # never crews
+    assert review(client, cast, sukun_log["id"], "approved", "sup_city", expect=None).status_code == 200
+    assert review(client, cast, kauman_log["id"], "rejected", "admin", "no", expect=None).status_code == 200
     history = client.get(f"/api/v1/logs/{sukun_log['id']}/history", headers=cast.headers("admin")).get_json()
     assert [e["actor"] for e in history] == ["crew_b", "sup_city"]
     resp = client.post(f"/api/v1/logs/{kauman_log['id']}/review", json={"decision": "approved"})
@@ -87,11 +87,8 @@ def test_signal_is_sent_after_commit(client, cast, kauman_log, app):
             stored = db.session.get(DailyProgress, (KAUMAN, datetime(2026, 11, 10).date(), status))
             seen.append((sender, str(log_id), status, stored.logs if stored else None))
 
-    log_reviewed.connect(listener)
-    try:
-        assert review(client, cast, "sup_klojen", kauman_log["id"], "approved").status_code == 200
-    finally:
-        log_reviewed.disconnect(listener)
+    with log_reviewed.connected_to(listener):
+        review(client, cast, kauman_log["id"], "approved", "sup_klojen")
     assert seen == [(app, kauman_log["id"], "approved", 1)]
 
 
@@ -102,7 +99,7 @@ def test_concurrent_reviews_keep_the_rollup_whole(app, cast, kauman_log):
 
     def send(who: str, decision: str, note: str | None) -> None:
         with app.test_client() as c:
-            statuses.append(review(c, cast, who, kauman_log["id"], decision, note).status_code)
+            statuses.append(review(c, cast, kauman_log["id"], decision, who, note, expect=None).status_code)
 
     threads = [threading.Thread(target=send, args=d) for d in decisions]
     for t in threads:

@@ -9,8 +9,7 @@ from sqlalchemy import case, func, select
 
 from models import AuditEvent, DailyProgress, WorkLog, db
 from satgas.services.progress import daily_series, kelurahan_progress, progress_from_logs, totals
-from tests.progress.factory import add_photo, make_log, point_in, review, wib
-from tests.support import log_payload, track_in
+from tests.builders import log_payload, point_in, post_log, review, track_in, upload_photo, wib
 
 AREAS = ["35.73.02.1007", "35.73.02.1001", "35.73.04.1005", "35.73.05.1006", "35.73.03.1008"]
 CREW_OF = {"35.73.04": "crew_b"}
@@ -27,7 +26,7 @@ def _random_log(client, cast, rng: random.Random) -> tuple[dict, dict]:
     measures = {name: (None if rng.random() < 0.2 else round(rng.uniform(0, top), 2))
                 for name, top in (("length_m", 200), ("sediment_m3", 5), ("waste_kg", 300))}
     who = CREW_OF.get(code[:8], "crew_a")
-    body = make_log(client, cast, code, wib(when, clock), geometry, who=who, **measures)
+    body = post_log(client, cast, code, start=wib(when, clock), hours=1, geometry=geometry, who=who, **measures)
     return body, {"who": who, "geometry": geometry, "start": body["started_at"], **measures}
 
 
@@ -50,12 +49,12 @@ def _step(client, cast, app, rng: random.Random, logs: list) -> None:
     if action in ("replay", "conflict"):
         _replay(client, cast, log, sent, changed=action == "conflict")
     elif action == "photo":
-        add_photo(app, log["id"], rng.choice(["before", "after"]))
+        upload_photo(client, cast, log, rng.choice(["before", "after"]), who=sent["who"])
     else:
         who = "sup_city" if rng.random() < 0.5 else "admin"
         note = "Periksa lagi" if action == "reject" or rng.random() < 0.3 else None
         decision = {"approve": "approved", "reject": "rejected"}[action]
-        assert review(client, cast, who, log["id"], decision, note).status_code == 200
+        review(client, cast, log["id"], decision, who, note)
 
 
 def _direct_rollup() -> dict[tuple, tuple]:

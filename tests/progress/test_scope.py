@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.progress.factory import KAUMAN, KLOJEN_KEC, SUKUN, SUKUN_KEC, make_log, wib
+from tests.builders import KAUMAN, KLOJEN_KEC, SUKUN, SUKUN_KEC, post_log, wib
 
 RANGE = "from=2026-11-01&to=2026-11-30"
 KLOJEN_KELURAHAN = [f"35.73.02.10{n:02d}" for n in range(1, 12)]
 
 
 def test_klojen_supervisor_sees_only_klojen(client, cast):
-    make_log(client, cast, KAUMAN, wib("2026-11-10"))
-    make_log(client, cast, SUKUN, wib("2026-11-10"), who="crew_b")
+    post_log(client, cast, KAUMAN, start=wib("2026-11-10"))
+    post_log(client, cast, SUKUN, start=wib("2026-11-10"), who="crew_b")
     for query in (RANGE, f"{RANGE}&kecamatan_code={KLOJEN_KEC}"):
         resp = client.get(f"/api/v1/progress?{query}", headers=cast.headers("sup_klojen"))
         assert resp.status_code == 200
@@ -24,7 +24,7 @@ def test_klojen_supervisor_sees_only_klojen(client, cast):
 
 
 def test_city_supervisor_and_admin_see_everything_or_one_kecamatan(client, cast):
-    make_log(client, cast, SUKUN, wib("2026-11-10"), who="crew_b")
+    post_log(client, cast, SUKUN, start=wib("2026-11-10"), who="crew_b")
     for who in ("sup_city", "admin"):
         city = client.get(f"/api/v1/progress?{RANGE}", headers=cast.headers(who)).get_json()
         assert len(city["kelurahan"]) == 57 and city["totals"]["logs"] == 1

@@ -1,34 +1,18 @@
 """Public-page fixtures: a planted mix of approved, pending and rejected work full of secrets."""
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import event
-from werkzeug.serving import make_server
 
-from models import db
-from satgas.services.public_cache import invalidate
-from tests.public.seed import BALEARJOSARI, KAUMAN, KETAWANGGEDE, SUKUN, add_photo, post_log, review
-from tests.support import make_app, track_in
+from tests.builders import BALEARJOSARI, KAUMAN, KETAWANGGEDE, SUKUN, post_log, review, track_in
+from tests.builders import upload_secret_photo as add_photo
 
 
 @pytest.fixture(scope="session")
-def tight_app(tmp_path_factory):
+def tight_app(make_test_app):
     """An app of its own whose public rate limit is 3 requests per minute."""
-    where = tmp_path_factory.mktemp("rate-limit")
-    return make_app(f"sqlite:///{where / 'satgas.db'}", f"file://{where / 'photos'}", PUBLIC_RATE_LIMIT="3 per minute")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_public_cache(request) -> None:
-    """Apps live for the session and tests wipe data without reviews: start each test uncached."""
-    if "app" in request.fixturenames:
-        with request.getfixturevalue("app").app_context():
-            invalidate()
+    return make_test_app(PUBLIC_RATE_LIMIT="3 per minute")
 
 
 @dataclass
@@ -45,19 +29,19 @@ class Planted:
 def planted(app, client, cast) -> Planted:
     p = Planted()
     # Approved: a point in Kauman with both photos, a measured track in Sukun.
-    a1 = post_log(client, cast, "crew_a", KAUMAN, length_m=111.1, sediment_m3=2.5, waste_kg=55,
+    a1 = post_log(client, cast, KAUMAN, "crew_a", length_m=111.1, sediment_m3=2.5, waste_kg=55,
                   notes="RAHASIA-NOTE-APPROVED-1")
     photos_a1 = [add_photo(client, cast, a1, "before", variant=1), add_photo(client, cast, a1, "after", variant=2)]
     review(client, cast, a1["id"], "approved", note="RAHASIA-REVIEW-NOTE-OK")
-    a2 = post_log(client, cast, "crew_b", SUKUN, geometry=track_in(SUKUN, 180), length_m=None,
+    a2 = post_log(client, cast, SUKUN, "crew_b", geometry=track_in(SUKUN, 180), length_m=None,
                   sediment_m3=1.25, waste_kg=12, notes="RAHASIA-NOTE-APPROVED-2", activity="culvert_cleaning")
     review(client, cast, a2["id"], "approved")
     p.approved = {"a1": a1, "a2": a2}
     p.approved_public_ids = [ph["public_id"] for ph in photos_a1]
     # Pending and rejected, with distinctive figures that must count nowhere.
-    pending = post_log(client, cast, "crew_a", KETAWANGGEDE, length_m=4242.42, sediment_m3=77.77,
+    pending = post_log(client, cast, KETAWANGGEDE, "crew_a", length_m=4242.42, sediment_m3=77.77,
                        waste_kg=31337.5, notes="RAHASIA-NOTE-123")
-    rejected = post_log(client, cast, "crew_b", BALEARJOSARI, length_m=5151.51, sediment_m3=66.66,
+    rejected = post_log(client, cast, BALEARJOSARI, "crew_b", length_m=5151.51, sediment_m3=66.66,
                         waste_kg=27182.8, notes="RAHASIA-NOTE-REJECTED", activity="waste_removal")
     hidden_photos = [add_photo(client, cast, pending, "after", variant=3),
                      add_photo(client, cast, rejected, "after", who="crew_b", variant=4)]
@@ -70,33 +54,3 @@ def planted(app, client, cast) -> Planted:
         "4242.42", "77.77", "31337.5", "5151.51", "66.66", "27182.8",
     ]
     return p
-
-
-@contextmanager
-def count_queries(app) -> Iterator[list[str]]:
-    """SQL statements the app runs inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    """The app on a real threaded HTTP server on a free loopback port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        thread.join(10)

@@ -5,10 +5,10 @@ import pytest
 
 from bench import public_load
 from satgas.extensions import limiter
-from tests.public.conftest import serving
+from tests.servers import serving
 
 
-@pytest.mark.parametrize("backend", ["spatialite"])
+@pytest.mark.parametrize("db_backend", ["spatialite"])
 def test_quick_run_reports_both_rates_and_their_ratio(app, planted):
     with serving(app) as url:
         result = public_load.run(url, quick=True)

@@ -1,69 +1,36 @@
 """The public page in headless Chromium against a real server: map, colours, tooltip, no outside requests."""
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.public.conftest import serving
-from tests.public.seed import BALEARJOSARI, KAUMAN, KETAWANGGEDE, SUKUN, add_photo, post_log, review
+from tests.builders import BALEARJOSARI, KAUMAN, KETAWANGGEDE, SUKUN, post_log, review
+from tests.builders import upload_secret_photo as add_photo
+from tests.fixtures.browser import assert_only_local_requests, screenshot
+from tests.servers import serving
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-INSTALL_HINT = "install them with `sudo apt-get install chromium chromium-driver`"
 UNAPPROVED_BIG = "35.73.03.1005"
-NETWORK_SCHEMES = {"http", "https", "ws", "wss", "ftp"}
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-         "--window-size=1280,1400"]
 
 
 @pytest.fixture
 def seeded(client, cast) -> None:
     """Approved work in four kelurahan (Kauman the most), and a bigger unapproved log elsewhere."""
-    kauman = post_log(client, cast, "crew_a", KAUMAN, length_m=1000.0, sediment_m3=2.5, waste_kg=1500)
+    kauman = post_log(client, cast, KAUMAN, "crew_a", length_m=1000.0, sediment_m3=2.5, waste_kg=1500)
     add_photo(client, cast, kauman, "after", variant=1)
-    more = post_log(client, cast, "crew_a", KAUMAN, length_m=234.5, sediment_m3=1.2, waste_kg=250.5)
-    others = [post_log(client, cast, "crew_b", SUKUN, length_m=300.0),
-              post_log(client, cast, "crew_b", BALEARJOSARI, length_m=800.0),
-              post_log(client, cast, "crew_a", KETAWANGGEDE, length_m=45.5)]
+    more = post_log(client, cast, KAUMAN, "crew_a", length_m=234.5, sediment_m3=1.2, waste_kg=250.5)
+    others = [post_log(client, cast, SUKUN, "crew_b", length_m=300.0),
+              post_log(client, cast, BALEARJOSARI, "crew_b", length_m=800.0),
+              post_log(client, cast, KETAWANGGEDE, "crew_a", length_m=45.5)]
     for log in (kauman, more, *others):
         review(client, cast, log["id"])
-    post_log(client, cast, "crew_a", UNAPPROVED_BIG, length_m=9999.0)
+    post_log(client, cast, UNAPPROVED_BIG, "crew_a", length_m=9999.0)
 
 
 @pytest.fixture
 def live_server(app, seeded) -> Iterator[str]:
     with serving(app) as url:
         yield url
-
-
-@pytest.fixture
-def browser() -> Iterator:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.fail(f"Chromium ({CHROMIUM}) or chromedriver ({CHROMEDRIVER}) is missing: {INSTALL_HINT}",
-                    pytrace=False)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_script_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def id_number(value: float, digits: int = 1) -> str:
@@ -117,7 +84,7 @@ def _hover(driver, code: str) -> dict[str, str]:
         ".map((dd) => [dd.dataset.field, dd.textContent]));")
 
 
-@pytest.mark.parametrize("backend", ["spatialite"])
+@pytest.mark.parametrize("db_backend", ["spatialite"])
 def test_public_page_in_chromium(client, live_server, browser):
     _open(browser, live_server)
     fills = browser.execute_script(
@@ -140,10 +107,8 @@ def test_public_page_in_chromium(client, live_server, browser):
     total = browser.find_element("css selector", '#totals [data-total="length_m"]').text
     assert total == id_number(1234.5 + 300 + 800 + 45.5)
     _assert_thumbnails_loaded(browser)
-    _assert_only_local_requests(browser, live_server)
-    artefact = ROOT / "test-artifacts" / "public-page.png"
-    artefact.parent.mkdir(exist_ok=True)
-    assert browser.save_screenshot(str(artefact))
+    assert_only_local_requests(browser, live_server)
+    assert screenshot(browser, "public-page").stat().st_size > 0
 
 
 def _assert_thumbnails_loaded(driver) -> None:
@@ -154,13 +119,3 @@ def _assert_thumbnails_loaded(driver) -> None:
         "return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);"))
 
 
-def _assert_only_local_requests(driver, base: str) -> None:
-    resources = driver.execute_script("return performance.getEntriesByType('resource').map((e) => e.name);")
-    network = [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
-    requested = [m["params"]["request"]["url"] for m in network if m["method"] == "Network.requestWillBeSent"]
-    assert requested and resources
-    outside = [url for url in [*resources, *requested]
-               if urlsplit(url).scheme in NETWORK_SCHEMES and not url.startswith(base + "/")]
-    assert outside == [], f"the page reached outside the server: {outside}"
-    problems = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-    assert problems == [], f"console errors (CSP violations included): {problems}"

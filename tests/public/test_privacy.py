@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from PIL import Image
 
 from satgas.services.public import without_metadata
-from tests.public.seed import BALEARJOSARI, KAUMAN, KETAWANGGEDE, SUKUN, jpeg_with_exif, review
+from tests.builders import BALEARJOSARI, KAUMAN, KETAWANGGEDE, SUKUN, review
+from tests.images import jpeg_with_secrets as jpeg_with_exif
 
 FORBIDDEN_KEYS = {
     "id", "log_id", "photo_id", "public_id", "crew_id", "crew", "user", "user_id", "username", "device_id",

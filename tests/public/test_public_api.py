@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from satgas.signals import photo_added
 from satgas.timeutil import wib_today
-from tests.public.conftest import count_queries
-from tests.public.seed import KAUMAN, SUKUN, add_photo, post_log, review
-from tests.support import WIB
+from tests.builders import KAUMAN, SUKUN, post_log, review
+from tests.builders import upload_secret_photo as add_photo
+from tests.support import WIB, count_queries
 
 ENDPOINTS = ["/public/v1/progress", "/public/v1/progress.geojson", "/public/v1/activities"]
 
@@ -41,7 +40,7 @@ def test_geojson_has_57_polygons_with_figures(client, planted):
 
 def test_activities_are_newest_first_with_counted_length(client, cast, planted):
     start = datetime.now(WIB) - timedelta(minutes=30)
-    newer = post_log(client, cast, "crew_a", KAUMAN, length_m=7.0, started_at=start.isoformat(),
+    newer = post_log(client, cast, KAUMAN, "crew_a", length_m=7.0, started_at=start.isoformat(),
                      finished_at=(start + timedelta(minutes=10)).isoformat())
     review(client, cast, newer["id"])
     items = client.get("/public/v1/activities").get_json()["items"]
@@ -90,7 +89,7 @@ def test_second_request_is_served_from_cache_without_sql(app, client, planted, u
 
 
 def test_an_approval_changes_the_next_response(app, client, cast, planted):
-    pending = post_log(client, cast, "crew_a", SUKUN, length_m=40.0)
+    pending = post_log(client, cast, SUKUN, "crew_a", length_m=40.0)
     before = {url: client.get(url).data for url in ENDPOINTS}
     review(client, cast, pending["id"], "approved")
     for url in ENDPOINTS:
@@ -101,10 +100,10 @@ def test_an_approval_changes_the_next_response(app, client, cast, planted):
     assert sukun["logs"] == 2
 
 
-def test_a_new_photo_signal_invalidates_the_cache(app, client, cast, planted):
+def test_a_new_photo_on_an_approved_log_refreshes_the_cache(app, client, cast, planted):
     client.get("/public/v1/activities")
+    # Through the API only: the photo service itself must tell the public cache.
     add_photo(client, cast, planted.approved["a2"], "after", who="crew_b", variant=5)
-    photo_added.send(app, log_id=planted.approved["a2"]["id"])
     items = client.get("/public/v1/activities").get_json()["items"]
     track = next(i for i in items if i["kelurahan_code"] == SUKUN)
     assert [p["kind"] for p in track["photos"]] == ["after"]
@@ -178,16 +177,11 @@ def test_openapi_documents_public_endpoints_without_security(client):
     assert "application/geo+json" in geo
 
 
-def test_thumbnail_urls_are_absolute_with_a_public_base_url(app, client, cast):
-    from tests.public.seed import add_photo, post_log, review
-
-    app.config["PUBLIC_BASE_URL"] = "https://satgas.example.go.id"
-    try:
-        log = post_log(client, cast)
-        add_photo(client, cast, log)
-        review(client, cast, log["id"])
-        items = client.get("/public/v1/activities?limit=5").get_json()["items"]
-    finally:
-        app.config["PUBLIC_BASE_URL"] = ""
+def test_thumbnail_urls_are_absolute_with_a_public_base_url(app, client, cast, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://satgas.example.go.id")
+    log = post_log(client, cast)
+    add_photo(client, cast, log)
+    review(client, cast, log["id"])
+    items = client.get("/public/v1/activities?limit=5").get_json()["items"]
     urls = [p["thumbnail_url"] for item in items for p in item["photos"]]
     assert urls and all(u.startswith("https://satgas.example.go.id/public/v1/thumbnails/") for u in urls)

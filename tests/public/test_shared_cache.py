@@ -7,9 +7,9 @@ import urllib.request
 import pytest
 
 from satgas.services.accounts import create_crew, create_user
-from tests.public.seed import KAUMAN
+from tests.builders import log_payload
 from tests.servers import Gunicorn, ThrowawayRedis
-from tests.support import PASSWORD, inside_point, log_payload, make_app
+from tests.support import PASSWORD, make_app
 
 
 def _call(url: str, method: str = "GET", body: dict | None = None, token: str | None = None) -> tuple[dict, dict]:
@@ -47,7 +47,7 @@ def test_an_approval_on_one_server_refreshes_the_other(two_servers):
     reader, writer = (server.url for server in two_servers)
     token = {name: _call(f"{writer}/api/v1/auth/token", "POST", {"username": name, "password": PASSWORD})[0]
              ["access_token"] for name in ("crew_s", "sup_s")}
-    log, _ = _call(f"{writer}/api/v1/logs", "POST", log_payload(*inside_point(KAUMAN)), token["crew_s"])
+    log, _ = _call(f"{writer}/api/v1/logs", "POST", log_payload(), token["crew_s"])
     before, headers = _call(f"{reader}/public/v1/progress")
     again, again_headers = _call(f"{reader}/public/v1/progress")
     assert before["totals"]["logs"] == 0 and again_headers["ETag"] == headers["ETag"]
