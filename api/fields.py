@@ -5,19 +5,19 @@ import math
 from typing import Any
 
 from flask import current_app, has_app_context
-from geoalchemy2.elements import WKBElement
-from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError, fields
-from shapely.geometry import LineString, Point, mapping
+from shapely.geometry import LineString, Point
 from shapely.ops import unary_union
 
+from satgas import geojson
+from satgas.geojson import LOG_COORD_DECIMALS
+from satgas.services.spatial import SWAP_HINT
+from satgas.text import clean_name, text_problem
 from satgas.timeutil import to_wib
 
 # Kota Malang's extent, widened: used only to recognise swapped coordinates.
 _MALANG_LON = (112.50, 112.76)
 _MALANG_LAT = (-8.12, -7.84)
-SWAP_HINT = ("longitude and latitude look swapped: GeoJSON order is [longitude, latitude], "
-             "e.g. [112.63, -7.98]")
 
 
 class AwareDateTime(fields.AwareDateTime):
@@ -35,6 +35,35 @@ class AwareDateTime(fields.AwareDateTime):
         return None if value is None else to_wib(value).isoformat()
 
 
+class Text(fields.String):
+    """Text as the contract allows it: no NUL, control characters or broken surrogates.
+
+    `multiline=True` (notes) keeps line breaks and tabs. Every string a client sends that is
+    neither a code nor a choice goes through this (or `Name`).
+    """
+
+    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.multiline = multiline
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = text_problem(text, self.multiline)
+        if problem:
+            raise ValidationError(problem)
+        return text
+
+
+class Name(fields.String):
+    """A name (of a crew, a webhook…): trimmed, inner runs of space collapsed, never empty."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
+        try:
+            return clean_name(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
 def _position(raw: Any) -> tuple[float, float]:
     if not isinstance(raw, list | tuple) or len(raw) != 2:
         raise ValidationError("Each position must be [longitude, latitude] (two numbers, no altitude).")
@@ -44,10 +73,10 @@ def _position(raw: Any) -> tuple[float, float]:
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise ValidationError("Coordinates must be finite numbers (no NaN or Infinity).")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        message = f"Position [{lon}, {lat}] is out of range: longitude −180…180, latitude −90…90"
+        message = f"Position [{lon}, {lat}] is out of range: longitude −180…180, latitude −90…90."
         if _MALANG_LON[0] <= lat <= _MALANG_LON[1] and _MALANG_LAT[0] <= lon <= _MALANG_LAT[1]:
-            message += f"; {SWAP_HINT}"
-        raise ValidationError(message + ".")
+            message += f" {SWAP_HINT}"
+        raise ValidationError(message)
     return lon, lat
 
 
@@ -80,8 +109,4 @@ class GeometryField(fields.Field):
         return line
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        if isinstance(value, WKBElement):
-            value = to_shape(value)
-        return mapping(value)
+        return geojson.geometry(value, LOG_COORD_DECIMALS)

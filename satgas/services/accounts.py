@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from models import ROLES, AccessToken, Crew, Kecamatan, User, db, utcnow
 from satgas.errors import Conflict, Invalid, Unauthorized
+from satgas.text import clean_name
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same time.
@@ -32,9 +33,13 @@ def _token_hash(token: str) -> str:
 
 
 def create_crew(name: str, kecamatan_code: str) -> Crew:
+    try:
+        name = clean_name(name)
+    except ValueError as exc:
+        raise Invalid(str(exc), {"name": [str(exc)]}) from None
     if db.session.get(Kecamatan, kecamatan_code) is None:
         raise Invalid(f"Unknown kecamatan_code {kecamatan_code!r}.", {"kecamatan_code": ["Unknown code."]})
-    crew = Crew(name=name.strip(), kecamatan_code=kecamatan_code)
+    crew = Crew(name=name, kecamatan_code=kecamatan_code)
     db.session.add(crew)
     try:
         db.session.commit()
