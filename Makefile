@@ -6,7 +6,7 @@ APT_PACKAGES := python3-venv libsqlite3-mod-spatialite postgresql postgresql-15-
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint system-deps venv clean
+.PHONY: run test bench lint system-deps venv web-deps clean
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -23,14 +23,22 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt
 
 venv: $(VENV)/.installed
 
-run: system-deps venv
+# Browser libraries the pages load (leaflet, idb, tus-js-client), from the committed lock file.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Installing nodejs and npm"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web-deps: node_modules/.installed
+
+run: system-deps venv web-deps
 	$(PY) -m flask init
 	@echo "Create a first admin: $(PY) -m flask users create admin --role admin"
 	@echo "Then log in: curl -X POST http://127.0.0.1:5000/api/v1/auth/token -H 'Content-Type: application/json' -d '{\"username\":\"admin\",\"password\":\"...\"}'"
 	@echo "API docs: http://127.0.0.1:5000/api/v1/docs  public page: http://127.0.0.1:5000/"
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:5000 wsgi:app
 
-test: system-deps venv
+test: system-deps venv web-deps
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -p no:cacheprovider
 
@@ -41,4 +49,4 @@ lint: venv
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

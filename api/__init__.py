@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import admin, areas, auth, docs, logs, ops, photos, progress, public, reviews, sync
+from api import admin, areas, auth, docs, logs, ops, photos, progress, public, reviews, sync, vendor
 from api.base import SatgasApi
 
 API_TITLE = "SATGAS work-log API"
@@ -34,4 +34,5 @@ def register_api(app: Flask) -> SatgasApi:
     for module in RESOURCES:
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)
+    app.register_blueprint(vendor.bp)
     return api

@@ -47,5 +47,7 @@ class SatgasApi(Api):
             log.exception("unhandled error", exc_info=getattr(error, "original_exception", None))
             message = "Internal error; it has been logged. Please retry later."
             errors = None
-        headers = data.get("headers", {})
+        # Werkzeug's own headers (a 405's Allow), then the ones a view raised with.
+        headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
         return error_body(error.code or 500, error.name, message, errors), error.code, headers

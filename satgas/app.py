@@ -21,6 +21,7 @@ from satgas.errors import register_error_handlers
 from satgas.metrics import register_metrics
 from satgas.request_limits import LimitedRequest, enforce_body_limit, reject_nul_characters, require_json_body
 from satgas.request_log import assign_request_id, configure_logging, log_request
+from satgas.response_headers import set_response_headers
 from satgas.services.public_cache import init_public_cache
 
 
@@ -84,6 +85,7 @@ def register_hooks(app: Flask) -> None:
     app.before_request(authenticate_request)
     app.before_request(require_json_body)
     app.before_request(reject_nul_characters)
+    app.after_request(set_response_headers)
     app.after_request(log_request)
     configure_logging(app)
 

@@ -44,7 +44,8 @@ def authenticate_request() -> None:
         raise Unauthorized("Missing bearer token: send 'Authorization: Bearer <access_token>'.")
     user = resolve_token(token)
     if user is None:
-        raise Unauthorized("Invalid, expired or revoked token: log in again at POST /api/v1/auth/token.")
+        raise Unauthorized("Invalid, expired or revoked token: log in again at POST /api/v1/auth/token.",
+                           challenge='Bearer realm="satgas", error="invalid_token"')
     g.user = user
     g.token = token
 

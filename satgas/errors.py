@@ -31,7 +31,13 @@ class BadRequest(DomainError):
 
 
 class Unauthorized(DomainError):
+    """No, or no valid, credentials: says how to authenticate (RFC 6750)."""
+
     status = 401
+
+    def __init__(self, message: str, errors: dict[str, Any] | None = None, headers: dict | None = None,
+                 challenge: str = 'Bearer realm="satgas"'):
+        super().__init__(message, errors, {"WWW-Authenticate": challenge, **(headers or {})})
 
 
 class Forbidden(DomainError):

@@ -17,7 +17,6 @@ from tests.support import PASSWORD
 ROLES = ("anonymous", "crew_a", "crew_b", "sup_klojen", "sup_city", "admin")
 
 
-
 def _row(*statuses: int) -> dict[str, int]:
     return dict(zip(ROLES, statuses, strict=True))
 
@@ -36,6 +35,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("GET", "/readyz"): ("/readyz", OPEN),
     ("GET", "/metrics"): ("/metrics", OPEN),
     ("GET", "/static/<path:filename>"): ("/static/public/map.js", OPEN),
+    ("GET", "/static/vendor/<package>/<path:filename>"): ("/static/vendor/idb/index.js", OPEN),
     ("GET", "/api/v1/openapi.json"): ("/api/v1/openapi.json", OPEN),
     ("GET", "/api/v1/docs"): ("/api/v1/docs", OPEN),
     ("GET", "/api/v1/docs/assets/<path:filename>"): ("/api/v1/docs/assets/swagger-ui-bundle.js", OPEN),

@@ -1,0 +1,34 @@
+"""Headers every answer carries by kind, set once here rather than by each view.
+
+- Answers under /api/v1 (and the web clients' session API) are private: `Cache-Control:
+  no-store` unless the view chose otherwise (photo bytes, which never change, say
+  `private, max-age=…`).
+- HTML pages get a strict Content-Security-Policy (no inline scripts, nothing from another
+  origin), `nosniff`, a Referrer-Policy and refuse to be framed.
+- Every answer says `nosniff`: a JSON error must never be sniffed into HTML.
+"""
+from __future__ import annotations
+
+from flask import Response, request
+
+# Pages load their own scripts, styles and images only. `blob:` images: the crew app shows
+# photos straight from the phone's storage; `data:` images: small inline icons.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+            "connect-src 'self'; font-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+            "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# Swagger UI (served by the app, no CDN) styles its widgets with style attributes.
+DOCS_CSP = PAGE_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+DOCS_PATH = "/api/v1/docs"
+PRIVATE_PREFIXES = ("/api/v1/", "/console/api/")
+
+
+def set_response_headers(response: Response) -> Response:
+    """after_request hook."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if request.path.startswith(PRIVATE_PREFIXES) and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if request.path == DOCS_PATH else PAGE_CSP)
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
