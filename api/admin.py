@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from api.base import Blueprint
 from api.schemas.accounts import CrewSchema, UserSchema
 from satgas.auth import require_roles
 from satgas.services import accounts

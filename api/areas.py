@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from api.base import Blueprint
 from api.schemas.areas import KecamatanSchema, KelurahanDetailSchema, KelurahanQuerySchema, KelurahanSchema
 from satgas import geojson
 from satgas.services import areas

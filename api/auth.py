@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from api.base import Blueprint
 from api.schemas.accounts import LoginSchema, TokenSchema, TokenUserSchema
 from satgas.auth import current_user
 from satgas.extensions import limiter

@@ -1,15 +1,19 @@
-"""flask-smorest's Api, adapted: every error answers the one JSON envelope with a message that
-says what to fix (validation errors are summarised into it)."""
+"""flask-smorest's Api and Blueprint, adapted: every error answers the one JSON envelope with a
+message that says what to fix (validation errors are summarised into it), and a JSON body the
+parser cannot read is a 400, whatever the reason."""
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
+import flask_smorest
 from flask_smorest import Api
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from api.schemas.common import ErrorSchema
-from satgas.errors import error_body
+from satgas.errors import BadRequest, error_body
 
 log = logging.getLogger(__name__)
 _LOCATIONS = ("json", "query", "files", "headers")
@@ -51,3 +55,23 @@ class SatgasApi(Api):
         headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
         headers.update(data.get("headers") or {})
         return error_body(error.code or 500, error.name, message, errors), error.code, headers
+
+
+class SatgasParser(FlaskParser):
+    """webargs' parser, also turning the ValueErrors json.loads raises outside JSONDecodeError
+    (an integer longer than Python's 4300-digit limit) into a 400 instead of a 500."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:
+            raise BadRequest("A number in the JSON body has too many digits to read; "
+                             "send numbers of ordinary size.") from None
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """Every resource's blueprint: flask-smorest's, with the parser above."""
+
+    ARGUMENTS_PARSER = SatgasParser()

@@ -4,9 +4,9 @@ from __future__ import annotations
 import uuid
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
+from api.base import Blueprint
 from api.exports import csv_response, geojson_page
 from api.schemas.logs import (
     AuditEventSchema,

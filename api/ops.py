@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from api.base import Blueprint
 from satgas.services.health import readiness
 
 blp = Blueprint("ops", __name__, url_prefix="/", description="Operations")

@@ -5,8 +5,8 @@ import uuid
 
 from flask import Response, current_app, redirect, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from api.base import Blueprint
 from api.schemas.logs import PhotoSchema
 from api.schemas.photos import BINARY, PhotoUploadQuerySchema, image_request_body
 from api.spooling import spooled_body

@@ -5,8 +5,8 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from api.base import Blueprint
 from api.exports import csv_response, geojson_response
 from api.schemas.progress import (
     DailyQuerySchema,

@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import Response, current_app, render_template, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema
 
+from api.base import Blueprint
 from api.schemas.public import (
     PingSchema,
     PublicActivitiesQuerySchema,

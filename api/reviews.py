@@ -4,8 +4,8 @@ from __future__ import annotations
 import uuid
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from api.base import Blueprint
 from api.schemas.logs import LogSchema
 from api.schemas.progress import ReviewSchema
 from satgas.auth import current_user, require_roles

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from api.base import Blueprint
 from api.schemas.logs import SyncStatusQuerySchema, SyncStatusSchema
 from satgas.auth import current_user
 from satgas.services import log_queries

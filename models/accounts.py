@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -22,9 +22,9 @@ class Crew(Base):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(f"role IN ({', '.join(repr(role) for role in ROLES)})", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique ignoring case too (see __table_args__): CREW1 beside crew1 would confuse the audit trail.
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
@@ -33,6 +33,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     crew: Mapped[Crew | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(f"role IN ({', '.join(repr(role) for role in ROLES)})", name="role"),
+        Index("uq_users_username_lower", func.lower(username), unique=True),
+    )
 
 
 class AccessToken(Base):

@@ -11,7 +11,7 @@ import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -192,8 +192,18 @@ def _taken_at(exif: Image.Exif) -> datetime | None:
     for raw_time, raw_offset in candidates:
         local = _parse_exif_time(raw_time)
         if local is not None:
-            return local.replace(tzinfo=_parse_offset(raw_offset) or WIB)
+            return _representable(local.replace(tzinfo=_parse_offset(raw_offset) or WIB))
     return None
+
+
+def _representable(aware: datetime) -> datetime | None:
+    """The time as the camera wrote it, or None when it has no UTC instant (year 1 at +07:00 is
+    before year 1 in UTC; 9999-12-31 at -05:00 after 9999): an impossible time is no time."""
+    try:
+        aware.astimezone(UTC)
+    except OverflowError:
+        return None
+    return aware
 
 
 def _text(value: Any) -> str:

@@ -13,8 +13,9 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Usernames are unique ignoring case: a login or an audit line never mixes up CREW1 and crew1.
+    op.create_index('uq_users_username_lower', 'users', [sa.text('lower(username)')], unique=True)
 
 
 def downgrade():
-    pass
+    op.drop_index('uq_users_username_lower', table_name='users')

@@ -9,7 +9,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -77,6 +77,8 @@ def create_user(
         raise Invalid(f"Unknown kecamatan_code {kecamatan_code!r}.", {"kecamatan_code": ["Unknown code."]})
     if len(password) < 8:
         raise Invalid("The password needs at least 8 characters.", {"password": ["Too short."]})
+    if find_user(username) is not None:
+        raise Conflict(f"The username {username!r} is taken (usernames are unique ignoring case).")
     user = User(
         username=username,
         password_hash=hash_password(password),
@@ -93,9 +95,14 @@ def create_user(
     return user
 
 
+def find_user(username: str) -> User | None:
+    """The user with this username, ignoring case (usernames are unique ignoring case)."""
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
 def issue_token(username: str, password: str) -> tuple[str, AccessToken]:
     """Check the password and hand out a new opaque token (only its hash is stored)."""
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = find_user(username)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):

@@ -139,3 +139,17 @@ def test_gps_on_the_other_side_of_the_world_is_far(api, lonlat):
     log = api.new_log()
     body = _flags_for(api, log, taken=during_work(log), lonlat=lonlat)
     assert body["flags"] == ["far_from_log"] and body["distance_to_log_m"] > 1_000_000
+
+
+@pytest.mark.parametrize(("taken", "offset"), [
+    ("0001:01:01 00:00:00", "+07:00"),  # before year 1 in UTC
+    ("0001:01:01 03:00:00", None),  # WIB by default: still before year 1 in UTC
+    ("9999:12:31 23:59:59", "-05:00"),  # after 9999 in UTC
+    ("9999:12:31 20:00:00", "-14:00"),
+])
+def test_a_time_at_the_edge_of_the_calendar_counts_as_no_time(api, taken, offset):
+    log = api.new_log()
+    resp = api.put(log["id"], jpeg(taken=taken, offset=offset))
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert body["taken_at"] is None and "no_exif_time" in body["flags"]
