@@ -31,12 +31,16 @@ node_modules/.installed: package.json package-lock.json
 
 web-deps: node_modules/.installed
 
+# Without REDIS_URL the embedded default starts its own Redis on a unix socket under var/.
+SERVE_REDIS_URL := $(or $(REDIS_URL),unix://$(CURDIR)/var/redis.sock)
+SERVE_PROCESSES := $(if $(REDIS_URL),web,)
+
 run: system-deps venv web-deps
 	$(PY) -m flask init
 	@echo "Create a first admin: $(PY) -m flask users create admin --role admin"
 	@echo "Then log in: curl -X POST http://127.0.0.1:5000/api/v1/auth/token -H 'Content-Type: application/json' -d '{\"username\":\"admin\",\"password\":\"...\"}'"
 	@echo "API docs: http://127.0.0.1:5000/api/v1/docs  public page: http://127.0.0.1:5000/"
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:5000 wsgi:app
+	REDIS_URL=$(SERVE_REDIS_URL) $(VENV)/bin/honcho start --no-prefix $(SERVE_PROCESSES)
 
 test: system-deps venv web-deps
 	$(VENV)/bin/ruff check .

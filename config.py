@@ -54,6 +54,15 @@ def _sqlalchemy_url(url: str) -> str:
     )
 
 
+def _limits_uri(redis_url: str | None) -> str:
+    """The rate limiter's storage: the limits library spells a unix socket `redis+unix://`."""
+    if not redis_url:
+        return "memory://"
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url[len("unix://"):]
+    return redis_url
+
+
 def _embedded_secret() -> str:
     """A secret kept under ./var/ so the embedded default survives restarts."""
     path = VAR_DIR / "secret_key"
@@ -89,7 +98,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "MAX_JSON_BYTES": _int(env, "MAX_JSON_BYTES", 8 * MIB),
         "MAX_GEOMETRY_VERTICES": _int(env, "MAX_GEOMETRY_VERTICES", 5000),
         "TOKEN_TTL_HOURS": _int(env, "TOKEN_TTL_HOURS", 24 * 14),
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_URI": _limits_uri(redis_url),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute",
         "PUBLIC_RATE_LIMIT": env.get("PUBLIC_RATE_LIMIT") or "120 per minute",
         "PUBLIC_CACHE_SECONDS": _int(env, "PUBLIC_CACHE_SECONDS", 60),
@@ -100,6 +109,10 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         # e.g. https://satgas.malangkota.go.id: public thumbnail URLs become absolute, so pages
         # on other sites embedding the public API can show them.
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/"),
-        # When set, /metrics answers only to "Authorization: Bearer <METRICS_TOKEN>".
+        # When set, /metrics answers only to "Authorization: Bearer <METRICS_TOKEN>"; unset, only
+        # to requests from the machine itself (loopback).
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # A request body that stalls (no byte for this long) is ended with 408, so a client that
+        # declares more than it sends cannot hold a worker thread (gunicorn facing clients).
+        "BODY_READ_TIMEOUT_SECONDS": _int(env, "BODY_READ_TIMEOUT_SECONDS", 30),
     }

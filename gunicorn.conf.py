@@ -6,10 +6,13 @@ import tempfile
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 9)))
 threads = int(os.environ.get("GUNICORN_THREADS", 2))
-# Slow phones on bad networks: give an upload time, but not forever (nginx buffers in production).
+# gunicorn must not face the internet: nginx (see the README) buffers slow clients. What can be
+# bounded here is: a worker that stops answering is restarted after `timeout`; an idle kept-alive
+# connection is closed after `keepalive`; a request body that stalls is ended by the app after
+# BODY_READ_TIMEOUT_SECONDS (408). Half-sent request headers are not bounded by gunicorn's threads.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 # Request-line and header limits against abuse; bodies are limited by the app (413).
 limit_request_line = 8190
 limit_request_fields = 100
@@ -20,6 +23,14 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 
 # Prometheus: every worker writes its numbers to a shared directory, /metrics sums them.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="satgas-metrics-"))
+
+
+def when_ready(server):
+    if server.cfg.workers > 1 and not os.environ.get("REDIS_URL"):
+        server.log.warning(
+            "%d workers and no REDIS_URL: each worker keeps its own rate-limit counters and public cache, "
+            "so limits are looser and cached pages may lag; `make run` starts a private Redis, or set REDIS_URL.",
+            server.cfg.workers)
 
 
 def child_exit(server, worker):

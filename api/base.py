@@ -10,7 +10,7 @@ from typing import Any
 import flask_smorest
 from flask_smorest import Api
 from webargs.flaskparser import FlaskParser
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from api.schemas.common import ErrorSchema
 from satgas.errors import BadRequest, error_body
@@ -40,6 +40,8 @@ class SatgasApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException):
+        if isinstance(error, ClientDisconnected):
+            return self._body_did_not_arrive(error)
         data = getattr(error, "data", None) or {}
         errors = data.get("errors") or data.get("messages")
         message = data.get("message")
@@ -55,6 +57,16 @@ class SatgasApi(Api):
         headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
         headers.update(data.get("headers") or {})
         return error_body(error.code or 500, error.name, message, errors), error.code, headers
+
+
+    @staticmethod
+    def _body_did_not_arrive(error: ClientDisconnected):
+        """Werkzeug's generic 400 for a body cut off, or stalled past BODY_READ_TIMEOUT_SECONDS (408)."""
+        if isinstance(error.__context__, TimeoutError):
+            message = "The request body stopped arriving; send the whole request again."
+            return error_body(408, "Request Timeout", message), 408, {}
+        message = "The request body ended before its Content-Length; send the whole request again."
+        return error_body(400, "Bad Request", message), 400, {}
 
 
 class SatgasParser(FlaskParser):

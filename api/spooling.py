@@ -17,7 +17,7 @@ from flask import request
 from gunicorn.http.errors import ParseException
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
-from satgas.errors import BadRequest, PayloadTooLarge, Unavailable
+from satgas.errors import BadRequest, PayloadTooLarge, RequestTimeout, Unavailable
 from satgas.services.photo_checks import Spooled
 
 CHUNK_BYTES = 64 * 1024
@@ -54,9 +54,12 @@ def spool(stream: BinaryIO, content_length: int | None, limit: int, dest: Path, 
             while True:
                 try:
                     chunk = stream.read(_next_read(content_length, size))
-                except _BODY_ERRORS:
+                except _BODY_ERRORS as exc:
                     if allow_partial:
                         break
+                    if isinstance(exc, TimeoutError):
+                        raise RequestTimeout(f"The upload stalled after {size} bytes; nothing was stored. "
+                                             f"Send the {what} again.") from None
                     raise _cut_off(content_length, size, what) from None
                 if not chunk:
                     break

@@ -19,7 +19,13 @@ from satgas.auth import authenticate_request
 from satgas.cli import init_command, users_cli
 from satgas.errors import register_error_handlers
 from satgas.metrics import register_metrics
-from satgas.request_limits import LimitedRequest, enforce_body_limit, reject_nul_characters, require_json_body
+from satgas.request_limits import (
+    LimitedRequest,
+    bound_body_reads,
+    enforce_body_limit,
+    reject_nul_characters,
+    require_json_body,
+)
 from satgas.request_log import assign_request_id, configure_logging, log_request
 from satgas.response_headers import set_response_headers
 from satgas.services.public_cache import init_public_cache
@@ -82,6 +88,7 @@ def register_public(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     app.before_request(assign_request_id)
     app.before_request(enforce_body_limit)
+    app.before_request(bound_body_reads)
     app.before_request(authenticate_request)
     app.before_request(require_json_body)
     app.before_request(reject_nul_characters)

@@ -48,6 +48,10 @@ class NotFound(DomainError):
     status = 404
 
 
+class RequestTimeout(DomainError):
+    status = 408
+
+
 class Conflict(DomainError):
     status = 409
 
@@ -83,6 +87,12 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(exc: DomainError):
         body = error_body(exc.status, HTTP_STATUS_CODES.get(exc.status, "Error"), exc.message, exc.errors)
         return jsonify(body), exc.status, exc.headers
+
+    @app.errorhandler(TimeoutError)
+    def stalled_body(exc: TimeoutError):
+        # Only request bodies are read under a socket timeout (see request_limits.bound_body_reads).
+        body = error_body(408, "Request Timeout", "The request body stopped arriving; send the whole request again.")
+        return jsonify(body), 408
 
     @app.errorhandler(RecursionError)
     def too_deep(exc: RecursionError):

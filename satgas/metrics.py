@@ -6,6 +6,7 @@ every worker's numbers are summed; otherwise one process serves its own.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 
 from flask import Flask, current_app, request
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from models import WorkLog, db
-from satgas.errors import Unauthorized
+from satgas.errors import Forbidden, Unauthorized
 
 LOGS_INGESTED = Counter("satgas_logs_ingested", "Work logs received, by outcome", ["outcome"])
 PHOTOS_STORED = Counter("satgas_photos_stored", "Photos stored (first upload, not replays)")
@@ -31,13 +32,23 @@ class _DefaultRegistryProxy:
         yield from REGISTRY.collect()
 
 
+def _from_this_machine() -> bool:
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
 def _guard_and_refresh() -> None:
-    """On /metrics: check METRICS_TOKEN when one is configured, then refresh the backlog gauge."""
+    """On /metrics: with METRICS_TOKEN, that bearer token; without it, loopback clients only.
+    Then refresh the backlog gauge."""
     if request.path != "/metrics":
         return
     expected = current_app.config["METRICS_TOKEN"]
     if expected and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {expected}"):
         raise Unauthorized("Metrics need 'Authorization: Bearer <METRICS_TOKEN>'.")
+    if not expected and not _from_this_machine():
+        raise Forbidden("Metrics are served to this machine only; set METRICS_TOKEN to scrape them from elsewhere.")
     try:
         REVIEW_BACKLOG.set(db.session.scalar(select(func.count()).where(WorkLog.status == "submitted")) or 0)
     except SQLAlchemyError:

@@ -27,8 +27,8 @@ def configure_logging(app: Flask) -> None:
     root = logging.getLogger("satgas")
     if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-                                           rename_fields={"asctime": "time", "levelname": "level"}))
+        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
+                                           rename_fields={"asctime": "time", "levelname": "level", "process": "pid"}))
         handler.addFilter(RequestIdFilter())
         root.addHandler(handler)
         root.propagate = False

@@ -68,8 +68,17 @@ def test_gunicorn_workers_share_one_metrics_view(tmp_path):
     assert sum(float(c) for c in counts) == 20
 
 
+def test_metrics_without_a_token_are_for_this_machine_only(client):
+    assert client.get("/metrics").status_code == 200  # the test client comes from 127.0.0.1
+    outside = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert outside.status_code == 403 and "METRICS_TOKEN" in outside.get_json()["message"]
+
+
 def test_metrics_token_guards_metrics_when_set(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "METRICS_TOKEN", "scrape-secret")
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"}).status_code == 200
+    scraper = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"},
+                         environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert scraper.status_code == 200
