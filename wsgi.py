@@ -1,4 +1,4 @@
 """WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi ...`."""
-from satgas import create_app
+from satgas.app import create_app
 
 app = create_app()

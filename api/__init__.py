@@ -5,6 +5,7 @@ from flask import Flask
 
 from api import admin, areas, auth, docs, logs, ops, photos, progress, public, reviews, sync, vendor
 from api.base import SatgasApi
+from api.schemas.common import QuerySchema
 
 API_TITLE = "SATGAS work-log API"
 RESOURCES = (auth, areas, admin, logs, photos, reviews, progress, sync, ops, public)
@@ -26,11 +27,20 @@ def _openapi_config() -> dict:
     }
 
 
+def _empty_means_absent(converter, field, ret: dict, **_kwargs) -> dict:
+    """Optional query parameters say so in the OpenAPI document: `?from=` (a form left blank)
+    is the same as no `from`."""
+    if ret.get("in") == "query" and not ret.get("required") and isinstance(field.parent, QuerySchema):
+        return {"allowEmptyValue": True}
+    return {}
+
+
 def register_api(app: Flask) -> SatgasApi:
     """Create the Api for this app (it keeps a reference to it) and register every resource."""
     for name, value in _openapi_config().items():
         app.config.setdefault(name, value)
     api = SatgasApi(app)
+    api.ma_plugin.converter.add_parameter_attribute_function(_empty_means_absent)
     for module in RESOURCES:
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)

@@ -35,6 +35,12 @@ class AwareDateTime(fields.AwareDateTime):
         return None if value is None else to_wib(value).isoformat()
 
 
+# The same rules as JSON Schema patterns, so the OpenAPI document states them too.
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+MULTILINE_TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+
+
 class Text(fields.String):
     """Text as the contract allows it: no NUL, control characters or broken surrogates.
 
@@ -43,7 +49,8 @@ class Text(fields.String):
     """
 
     def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        metadata = {"pattern": MULTILINE_TEXT_PATTERN if multiline else TEXT_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
         self.multiline = multiline
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
@@ -56,6 +63,9 @@ class Text(fields.String):
 
 class Name(fields.String):
     """A name (of a crew, a webhook…): trimmed, inner runs of space collapsed, never empty."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={"pattern": NAME_PATTERN, **kwargs.pop("metadata", {})}, **kwargs)
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
         try:

@@ -57,7 +57,7 @@ def _prepare(env: dict[str, str]) -> None:
     """Schema, reference data, a crew and its user, in a child process with the bench env."""
     script = (
         "from flask_migrate import upgrade\n"
-        "from satgas import create_app\n"
+        "from satgas.app import create_app\n"
         "from satgas.services.accounts import create_crew, create_user\n"
         "from satgas.services.areas import load_reference_data\n"
         "app = create_app()\n"

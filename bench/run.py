@@ -41,7 +41,7 @@ def _setup_database(dsn: str, photos: Path) -> dict[str, str]:
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run([*flask, "init"], cwd=ROOT, env=env, check=True, capture_output=True)
     script = ("from satgas.services.accounts import create_crew, create_user\n"
-              "from satgas import create_app\n"
+              "from satgas.app import create_app\n"
               "app = create_app()\n"
               "with app.app_context():\n"
               "    crew = create_crew('Bench crew', '35.73.02')\n"

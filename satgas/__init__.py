@@ -1,4 +1,5 @@
-"""SATGAS: the field-crew work-log service of DPUPR Kota Malang."""
-from satgas.app import create_app
+"""SATGAS: the field-crew work-log service of DPUPR Kota Malang.
 
-__all__ = ["create_app"]
+The app factory is `satgas.app.create_app` (see wsgi.py); this package imports nothing on its own,
+so `api` and `satgas` can be imported in any order.
+"""

@@ -18,7 +18,7 @@ from shapely.ops import transform, unary_union
 from sqlalchemy import delete, event, func, select
 
 from models import WGS84, AccessToken, Base, Crew, Kelurahan, User, db
-from satgas import create_app
+from satgas.app import create_app
 from satgas.extensions import limiter
 from satgas.photo_storage import photo_storage
 from satgas.services.areas import DATA_DIR, load_reference_data

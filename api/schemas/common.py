@@ -5,10 +5,15 @@ from datetime import date, timedelta
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-# Kemendagri codes with dots. Whether a well-formed code names a real area is the services' call
-# (422 "Unknown …"): the pattern only says what a code looks like.
-KECAMATAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="Use a kecamatan code such as 35.73.02.")
-KELURAHAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", error="Use a kelurahan code such as 35.73.02.1001.")
+from satgas.services.areas import bundled_codes
+
+# Kemendagri codes with dots, of the 5 kecamatan and 57 kelurahan of Kota Malang bundled with
+# the app: the OpenAPI document lists them, and an unknown code is a 422 naming the list.
+_KECAMATAN_CODES, _KELURAHAN_CODES = bundled_codes()
+KECAMATAN_CODE = validate.OneOf(_KECAMATAN_CODES, error="Unknown kecamatan code {input!r}; Kota Malang's are "
+                                "35.73.01 to 35.73.05 (see GET /api/v1/kecamatan).")
+KELURAHAN_CODE = validate.OneOf(_KELURAHAN_CODES, error="Unknown kelurahan code {input!r}; codes look like "
+                                "35.73.02.1001 (see GET /api/v1/kelurahan).")
 ID_RANGE = validate.Range(min=1, max=2**31 - 1, error="Not a known id.")
 # Long enough for multi-year reports, short enough that a daily series stays a small answer.
 MAX_RANGE = timedelta(days=3 * 366)

@@ -21,7 +21,7 @@ _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 BAD_LOGIN = "Wrong username or password."
-USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,64}\Z")
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")  # fullmatch: no trailing newline either
 
 
 def hash_password(password: str) -> str:

@@ -31,6 +31,13 @@ def _features(name: str) -> list[dict]:
     return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))["features"]
 
 
+def bundled_codes() -> tuple[list[str], list[str]]:
+    """The kecamatan and kelurahan codes of the bundled reference data, sorted."""
+    with (DATA_DIR / "kelurahan.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return sorted({r["kecamatan_code"] for r in rows}), sorted(r["kelurahan_code"] for r in rows)
+
+
 def _bps_codes() -> dict[str, str]:
     with (DATA_DIR / "bps_crosswalk.csv").open(encoding="utf-8") as f:
         return {row["kelurahan_code"]: row["bps_kelurahan_code"] for row in csv.DictReader(f)}

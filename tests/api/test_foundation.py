@@ -155,7 +155,7 @@ def test_me_tells_who_the_token_belongs_to(client, cast):
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_limit(app):
-    from satgas import create_app
+    from satgas.app import create_app
 
     env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret",
            "STORAGE_URL": app.config["STORAGE_URL"], "TRUSTED_PROXIES": "1"}
