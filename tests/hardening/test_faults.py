@@ -86,7 +86,16 @@ def test_worker_killed_mid_batch_then_retry_reports_stored_items_unchanged(clust
         assert statuses.count("unchanged") == stored
         assert statuses.count("created") == 500 - stored
         assert statuses[:stored] == ["unchanged"] * stored
+        # Every log stored once, with exactly one creation event, and the rollup counting each once:
+        # the chunk that died with the worker left nothing half-written behind.
         assert _count(pg_app, WorkLog) == 500
+        with pg_app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                     .where(AuditEvent.action == "created")) == 500
+            assert db.session.scalar(select(func.count(func.distinct(AuditEvent.log_id)))) == 500
+            assert db.session.scalar(select(func.sum(DailyProgress.logs))) == 500
+            sent = {log["id"] for log in batch["logs"]}
+            assert {str(i) for i in db.session.scalars(select(WorkLog.id))} == sent
     finally:
         server.stop()
 

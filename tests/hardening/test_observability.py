@@ -6,6 +6,8 @@ import json
 import logging
 import re
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -57,15 +59,26 @@ def test_gunicorn_workers_share_one_metrics_view(tmp_path):
     database, storage = f"sqlite:///{tmp_path / 'm.db'}", f"file://{tmp_path / 'photos'}"
     make_app(database, storage)  # what `flask init` does
     server = Gunicorn({"DATABASE_URL": database, "SECRET_KEY": "x", "STORAGE_URL": storage}, workers=2)
+    sent = 0
     try:
-        for _ in range(20):
-            urllib.request.urlopen(server.url + "/readyz").read()
+        # Concurrent requests until both workers have answered some (their pids are in the JSON log).
+        with ThreadPoolExecutor(4) as pool:
+            while len(_access_pids(server)) < 2 and sent < 400:
+                list(pool.map(lambda _: urllib.request.urlopen(server.url + "/readyz").read(), range(20)))
+                sent += 20
         text = urllib.request.urlopen(server.url + "/metrics").read().decode()
+        pids = _access_pids(server)
     finally:
         server.stop()
+    assert len(pids) == 2, "both workers should have served /readyz"
     counts = re.findall(r'^flask_http_request_duration_seconds_count\{[^}]*url_rule="/readyz"[^}]*\} (\S+)$', text,
                         re.MULTILINE)
-    assert sum(float(c) for c in counts) == 20
+    assert sum(float(c) for c in counts) == sent  # one view summing every worker's requests
+
+
+def _access_pids(server: Gunicorn) -> set[int]:
+    lines = Path(server.log.name).read_text().splitlines()
+    return {json.loads(line)["pid"] for line in lines if line.startswith("{") and '"satgas.access"' in line}
 
 
 def test_metrics_without_a_token_are_for_this_machine_only(client):

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from sqlalchemy import func, select
 
-from models import WorkLog, db
+from models import AuditEvent, WorkLog, db
 from tests.builders import log_payload
 from tests.servers import Gunicorn, ThrowawayRedis
 from tests.support import login_headers
@@ -52,8 +52,13 @@ def test_replay_to_both_servers_at_once_stores_one_log(two_servers, pg_app):
     headers = login_headers(pg_app.test_client(), "crew_h")
     payload = log_payload()
     codes: list[int] = []
-    threads = [threading.Thread(target=lambda s=s: codes.append(_status(s.url + "/api/v1/logs", payload, headers)))
-               for s in two_servers * 3]
+    start = threading.Barrier(6)
+
+    def replay(server) -> None:
+        start.wait()  # the six replays leave together, three to each server
+        codes.append(_status(server.url + "/api/v1/logs", payload, headers))
+
+    threads = [threading.Thread(target=replay, args=(s,)) for s in two_servers * 3]
     for t in threads:
         t.start()
     for t in threads:
@@ -61,3 +66,4 @@ def test_replay_to_both_servers_at_once_stores_one_log(two_servers, pg_app):
     assert sorted(codes) == [200] * 5 + [201]
     with pg_app.app_context():
         assert db.session.scalar(select(func.count()).where(WorkLog.id == payload["id"])) == 1
+        assert db.session.scalar(select(func.count()).where(AuditEvent.log_id == payload["id"])) == 1

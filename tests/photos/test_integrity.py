@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import socket
 import threading
+import time
 import uuid
 
 import pytest
@@ -17,6 +18,7 @@ from storage import LocalStorage, S3Storage
 from tests.fixtures.databases import TEST_MAX_PHOTO_BYTES
 from tests.images import PDF, SCRIPT, during_work, jpeg, png_bomb
 from tests.pg_server import free_port
+from tests.servers import serving
 
 
 def test_identical_replay_is_200_with_the_stored_photo(api, stored):
@@ -244,3 +246,42 @@ def test_losing_an_insert_race_keeps_the_winners_objects(api, monkeypatch, same_
     assert resp.status_code == (200 if same_bytes else 409), resp.get_json()
     assert api.state() == winner
     assert api.get(f"/api/v1/photos/{photo_id}/thumbnail").status_code == 200
+
+
+def test_readyz_is_503_while_the_photo_storage_is_down_and_200_after(api, tmp_path, request, monkeypatch):
+    down, up = _storage_outage(api, tmp_path, request, monkeypatch)
+    assert api.client.get("/readyz").status_code == 200
+    down()
+    ready = api.client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"] == {"database": "ok", "storage": "unavailable"}
+    assert "storage" in ready.get_json()["message"]
+    up()
+    assert api.client.get("/readyz").status_code == 200
+
+
+def test_storage_going_down_while_the_body_streams_is_503_and_leaves_nothing(api, tmp_path, request, monkeypatch):
+    """The phone is still sending when the storage goes away: nothing half-stored, and the retry works."""
+    log = api.new_log()
+    data = jpeg(taken=during_work(log), size=(1600, 1200))
+    photo_id = str(uuid.uuid4())
+    down, up = _storage_outage(api, tmp_path, request, monkeypatch)
+    before = api.state()
+    path = f"/api/v1/logs/{log['id']}/photos/{photo_id}?kind=before"
+    head = (f"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: {len(data)}\r\n"
+            f"Authorization: {api.cast.headers('crew_a')['Authorization']}\r\nConnection: close\r\n\r\n")
+    with serving(api.app) as url, socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), 30) as sock:
+        sock.sendall(head.encode() + data[: len(data) // 2])
+        time.sleep(0.3)  # the server is reading the body now
+        down()
+        sock.sendall(data[len(data) // 2:])
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 503"), answer[:200]
+    assert b"Retry-After" in answer
+    up()
+    assert api.state() == before  # no row, no rollup change, no object
+    retry = api.put(log["id"], data, photo_id=photo_id)
+    assert retry.status_code == 201, retry.get_json()
+    assert api.photo_count() == 1 and len(api.stored_objects()) == 2
