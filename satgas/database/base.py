@@ -8,12 +8,14 @@ the services; only statements whose syntax or performance truly differ live here
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, Integer, String, Table, TextClause, text
 from sqlalchemy.engine import Engine
+
+from models import db
 
 BBox = tuple[float, float, float, float]
 
@@ -22,6 +24,8 @@ class DatabaseBackend(ABC):
     """One object per dialect; statements are built once and reused (only parameters change)."""
 
     name: str
+    # The dialect's INSERT construct that knows ON CONFLICT (sqlalchemy.dialects.<name>.insert).
+    insert_construct: Callable[[Table], Any]
 
     def __init__(self) -> None:
         self._statements: dict[Hashable, Any] = {}
@@ -55,10 +59,21 @@ class DatabaseBackend(ABC):
     def insert_rows(self, table: Table, rows: Sequence[dict]) -> None:
         """Insert many rows (dicts with the same keys) as fast as the database allows."""
 
-    @abstractmethod
     def upsert_adding(self, table: Table, key_columns: tuple[str, ...], sum_columns: tuple[str, ...],
                       rows: Sequence[dict]) -> None:
-        """Insert each row, or add its `sum_columns` to the stored row with the same key."""
+        """Insert each row, or add its `sum_columns` to the stored row with the same key (one
+        executemany). Both databases spell it INSERT … ON CONFLICT DO UPDATE, each with its own
+        construct (`insert_construct`)."""
+        if not rows:
+            return
+
+        def build():
+            stmt = self.insert_construct(table)
+            return stmt.on_conflict_do_update(index_elements=list(key_columns),
+                                              set_={n: table.c[n] + stmt.excluded[n] for n in sum_columns})
+
+        db.session.execute(self.statement(("upsert_adding", table.name, key_columns, sum_columns), build),
+                           list(rows))
 
     @abstractmethod
     def geometry_rows_sql(self) -> str:

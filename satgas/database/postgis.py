@@ -47,6 +47,7 @@ def _array(table: Table, name: str, values: list[Any]) -> list[Any]:
 
 class PostGISBackend(DatabaseBackend):
     name = "postgis"
+    insert_construct = staticmethod(postgresql.insert)
 
     def engine_options(self) -> dict[str, Any]:
         return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5, "connect_args": {"connect_timeout": 3}}
@@ -72,18 +73,6 @@ class PostGISBackend(DatabaseBackend):
         sql = self.statement(("insert_rows", table.name, columns),
                              lambda: text(_unnest_insert_sql(table, columns)))
         db.session.execute(sql, self._arrays(table, columns, rows))
-
-    def upsert_adding(self, table: Table, key_columns: tuple[str, ...], sum_columns: tuple[str, ...],
-                      rows: Sequence[dict]) -> None:
-        if not rows:
-            return
-
-        def build():
-            stmt = postgresql.insert(table)
-            return stmt.on_conflict_do_update(index_elements=list(key_columns),
-                                              set_={n: table.c[n] + stmt.excluded[n] for n in sum_columns})
-
-        db.session.execute(self.statement(("upsert_adding", table.name, key_columns, sum_columns), build), rows)
 
     def geometry_rows_sql(self) -> str:
         return "SELECT * FROM unnest(CAST(:idx AS integer[]), CAST(:wkt AS text[])) AS t(idx, wkt)"

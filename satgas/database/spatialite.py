@@ -47,6 +47,7 @@ def _begin(conn) -> None:
 
 class SpatiaLiteBackend(DatabaseBackend):
     name = "spatialite"
+    insert_construct = staticmethod(sqlite.insert)
 
     def engine_options(self) -> dict[str, Any]:
         # Python's own sqlite3 may be built without extension loading; sqlean's can load it.
@@ -66,19 +67,6 @@ class SpatiaLiteBackend(DatabaseBackend):
     def insert_rows(self, table: Table, rows: Sequence[dict]) -> None:
         if rows:
             db.session.execute(insert(table), list(rows))
-
-    def upsert_adding(self, table: Table, key_columns: tuple[str, ...], sum_columns: tuple[str, ...],
-                      rows: Sequence[dict]) -> None:
-        if not rows:
-            return
-
-        def build():
-            stmt = sqlite.insert(table)
-            return stmt.on_conflict_do_update(index_elements=list(key_columns),
-                                              set_={n: table.c[n] + stmt.excluded[n] for n in sum_columns})
-
-        db.session.execute(self.statement(("upsert_adding", table.name, key_columns, sum_columns), build),
-                           list(rows))
 
     def geometry_rows_sql(self) -> str:
         return "SELECT CAST(key AS INTEGER) AS idx, value AS wkt FROM json_each(:wkt)"
