@@ -98,6 +98,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "MAX_JSON_BYTES": _int(env, "MAX_JSON_BYTES", 8 * MIB),
         "MAX_GEOMETRY_VERTICES": _int(env, "MAX_GEOMETRY_VERTICES", 5000),
         "TOKEN_TTL_HOURS": _int(env, "TOKEN_TTL_HOURS", 24 * 14),
+        # Without REDIS_URL, how long a worker remembers who a token belongs to (a revocation
+        # reaches the other workers within this); with Redis, revocation is immediate everywhere.
+        "TOKEN_CACHE_SECONDS": _int(env, "TOKEN_CACHE_SECONDS", 10),
         "RATELIMIT_STORAGE_URI": _limits_uri(redis_url),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute",
         "PUBLIC_RATE_LIMIT": env.get("PUBLIC_RATE_LIMIT") or "120 per minute",

@@ -29,6 +29,7 @@ from satgas.request_limits import (
 from satgas.request_log import assign_request_id, configure_logging, log_request
 from satgas.response_headers import set_response_headers
 from satgas.services.public_cache import init_public_cache
+from satgas.services.token_cache import init_token_cache
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Flask:
@@ -44,6 +45,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
     photo_storage.init_app(app)
     register_api(app)
     register_public(app)
+    init_token_cache(app)
     register_error_handlers(app)
     register_hooks(app)
     register_metrics(app)

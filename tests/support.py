@@ -23,6 +23,7 @@ from satgas.extensions import limiter
 from satgas.photo_storage import photo_storage
 from satgas.services.areas import DATA_DIR, load_reference_data
 from satgas.services.public_cache import invalidate
+from satgas.services.token_cache import cache as token_cache
 from storage import PhotoStorage, StorageError
 from tests.pg_server import INSTALL_HINT
 
@@ -94,6 +95,7 @@ def reset_data(app: Flask, keep_users_up_to: int, keep_crews_up_to: int) -> None
         db.session.commit()
         limiter.reset()
         invalidate()
+        token_cache.clear()  # tokens of users just deleted must not live on in the cache
 
 
 def baseline_ids(app: Flask) -> tuple[int, int]:

@@ -11,10 +11,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from models import ROLES, AccessToken, Crew, Kecamatan, User, db, utcnow
 from satgas.errors import Conflict, Invalid, Unauthorized
+from satgas.services import token_cache
 from satgas.text import clean_name
 
 _hasher = PasswordHasher()
@@ -117,18 +118,35 @@ def issue_token(username: str, password: str) -> tuple[str, AccessToken]:
     return raw, token
 
 
+_USER_COLUMNS = ("id", "username", "role", "crew_id", "kecamatan_code")
+
+
 def resolve_token(raw: str) -> User | None:
-    """The user of a live token; one query (every authenticated request runs it)."""
-    token = db.session.scalar(select(AccessToken).options(joinedload(AccessToken.user))
-                              .where(AccessToken.token_hash == _token_hash(raw)))
-    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+    """The user of a live token (every authenticated request asks): from the token cache, else
+    one query. A remembered user joins the session without a query."""
+    key = _token_hash(raw)
+    found = token_cache.remembered(key)
+    if found is None:
+        token = db.session.scalar(select(AccessToken).options(joinedload(AccessToken.user))
+                                  .where(AccessToken.token_hash == key))
+        if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+            return None
+        found = {"user": {name: getattr(token.user, name) for name in _USER_COLUMNS}, "expires_at": token.expires_at}
+        token_cache.remember(key, found["user"], found["expires_at"])
+        return token.user
+    if found["expires_at"] <= utcnow():
         return None
-    return token.user
+    user = User(**found["user"])
+    make_transient_to_detached(user)  # a known row: attach it as it is, without asking the database
+    db.session.add(user)
+    return user
 
 
 def revoke_token(raw: str) -> None:
-    token = db.session.scalar(select(AccessToken).where(AccessToken.token_hash == _token_hash(raw)))
+    key = _token_hash(raw)
+    token = db.session.scalar(select(AccessToken).where(AccessToken.token_hash == key))
     if token is not None and token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.commit()
+    token_cache.forget(key)
 

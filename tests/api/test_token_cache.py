@@ -1,0 +1,64 @@
+"""Tokens are looked up once and remembered; revocation still works at once where it must."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from satgas.services import accounts
+from tests.servers import ThrowawayRedis
+from tests.support import PASSWORD, count_queries, make_app
+
+
+def _login(client, username: str = "crew_a") -> dict[str, str]:
+    token = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD}).get_json()
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+def test_a_remembered_token_costs_no_query(app, client, cast):
+    headers = _login(client)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200  # looked up once
+    with count_queries(app) as statements:
+        me = client.get("/api/v1/auth/me", headers=headers)
+    assert me.status_code == 200 and me.get_json()["username"] == "crew_a"
+    assert statements == []
+    # The remembered user works like a loaded one: the crew's logs are still scoped to the crew.
+    assert client.get("/api/v1/logs", headers=headers).status_code == 200
+
+
+def test_revocation_is_immediate_on_the_worker_that_revoked(client, cast):
+    headers = _login(client)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_an_expired_token_is_refused_even_when_remembered(client, cast, monkeypatch):
+    headers = _login(client)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    later = accounts.utcnow() + timedelta(days=365)
+    monkeypatch.setattr(accounts, "utcnow", lambda: later)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+@pytest.fixture
+def two_workers_sharing_redis(tmp_path):
+    redis = ThrowawayRedis()
+    database, storage = f"sqlite:///{tmp_path / 'shared.db'}", f"file://{tmp_path / 'photos'}"
+    first = make_app(database, storage, REDIS_URL=redis.url)
+    from satgas.services.accounts import create_user
+
+    with first.app_context():
+        create_user("sup_shared", PASSWORD, "supervisor")
+    # A second app on the same database and Redis: another gunicorn worker, as far as caches go.
+    second = make_app(database, storage, REDIS_URL=redis.url)
+    yield first, second
+    redis.stop()
+
+
+def test_with_redis_a_revocation_reaches_every_worker_at_once(two_workers_sharing_redis):
+    first, second = two_workers_sharing_redis
+    headers = _login(first.test_client(), "sup_shared")
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 200  # now remembered
+    assert first.test_client().delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 401
