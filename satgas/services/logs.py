@@ -150,6 +150,22 @@ def _stored_fingerprints(ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
 def _match_stored(items: list[IncomingLog]) -> None:
     """Replays of stored logs, and an id sent twice in one batch: unchanged or conflict."""
     stored = _stored_fingerprints([item.id for item in _open(items)])
+    _match(items, stored)
+
+
+def _replays_placed_outside(items: list[IncomingLog]) -> None:
+    """A log refused by placement may be a replay of a stored one: then it is unchanged or a
+    conflict (409), as the contract says, not a 422 about its geometry."""
+    refused = [item for item in items if item.result is not None and item.result.status == "invalid"
+               and item.fingerprint]
+    stored = _stored_fingerprints([item.id for item in refused])
+    for item in refused:
+        if item.id in stored:
+            item.result = None
+    _match(refused, stored)
+
+
+def _match(items: list[IncomingLog], stored: dict[uuid.UUID, str]) -> None:
     first: dict[uuid.UUID, IncomingLog] = {}
     for item in _open(items):
         if item.id in stored:
@@ -221,11 +237,19 @@ def _record_created(user: User, created: list[IncomingLog]) -> None:
 
 
 def _ingest(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
-    """Run the flow over a chunk in the current transaction; the caller commits. Returns the created."""
+    """Run the flow over a chunk in the current transaction; the caller commits. Returns the created.
+
+    A batch first matches replays (a phone resends whole batches), so that only new logs are
+    placed. A single log skips that query: it is almost always new, and the insert's conflict
+    clause recognises a replay anyway.
+    """
     _authorise(user, items)
     _fingerprint(items)
-    _match_stored(items)
+    if len(items) > 1:
+        _match_stored(items)
     _place(items)
+    if len(items) == 1:
+        _replays_placed_outside(items)
     created = _insert(user, items)
     _record_created(user, created)
     return created

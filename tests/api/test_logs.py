@@ -340,3 +340,12 @@ def test_sync_status_reports_what_is_held(client, cast):
     assert logs[1]["status"] == "submitted" and logs[1]["photos"] == []
     bad = client.post("/api/v1/sync/status", json={"ids": ["x"]}, headers=cast.headers("crew_a"))
     assert bad.status_code == 422
+
+
+def test_a_changed_replay_far_outside_the_city_is_a_conflict_not_a_geometry_error(client, cast, app):
+    payload, first = send_log(client, cast)
+    assert first.status_code == 201
+    moved = dict(payload, geometry={"type": "Point", "coordinates": [110.0, -7.0]})
+    resp = client.post("/api/v1/logs", json=moved, headers=cast.headers("crew_a"))
+    assert resp.status_code == 409 and "different" in resp.get_json()["message"]
+    assert count_logs(app) == 1
