@@ -18,6 +18,9 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 accesslog = None  # the app logs one JSON line per request itself
+# gunicorn's control socket lives at one path per user: several servers on a machine (app servers
+# side by side, the test suite, the benchmark) would take it from each other. Not used here.
+control_socket_disable = True
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 
