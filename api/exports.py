@@ -59,6 +59,19 @@ def geojson_response(collection: dict) -> Response:
     return Response(json.dumps(collection, ensure_ascii=False, default=str), mimetype=GEOJSON)
 
 
+def _collection_chunks(features: Iterable[dict], members: dict) -> Iterator[str]:
+    head = json.dumps(feature_collection([], **members), ensure_ascii=False, default=str)
+    yield head[:-2]  # without the closing "]}" of the empty feature list
+    for count, found in enumerate(features):
+        yield ("," if count else "") + json.dumps(found, ensure_ascii=False, default=str)
+    yield "]}"
+
+
+def geojson_stream(features: Iterable[dict], **members) -> Response:
+    """A FeatureCollection written as its features come (memory stays flat for any number)."""
+    return Response(stream_with_context(_collection_chunks(features, members)), mimetype=GEOJSON)
+
+
 def geojson_page(items: list, schema: Schema) -> Response:
     """A page of items as Features: the dumped item's `geometry` becomes the feature's."""
     features = []

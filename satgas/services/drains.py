@@ -1,0 +1,72 @@
+"""Reading the drain network: segments with what approved work covered, and the overdue list."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+
+from models import WGS84, DrainSegment, Kecamatan, Kelurahan, User, db
+from satgas import geojson
+from satgas.auth import drain_scope
+from satgas.database import backend
+from satgas.errors import Invalid
+from satgas.timeutil import wib_today
+
+
+def _known(model: type, code: str, field: str) -> Any:
+    found = db.session.get(model, code)
+    if found is None:
+        raise Invalid(f"Unknown {field} {code!r}; see GET /api/v1/{model.__tablename__}.", {field: ["Unknown code."]})
+    return found
+
+
+def _filtered(user: User, filters: dict[str, Any]) -> Select:
+    """Segments the user may list that match the filters (kecamatan, kelurahan, bbox)."""
+    kelurahan_code = filters.get("kelurahan_code")
+    asked = _known(Kelurahan, kelurahan_code, "kelurahan_code").kecamatan_code if kelurahan_code else None
+    scope = drain_scope(user, asked or filters.get("kecamatan_code"))
+    query = select(DrainSegment)
+    if scope:
+        _known(Kecamatan, scope, "kecamatan_code")
+        query = query.where(DrainSegment.kecamatan_code == scope)
+    if kelurahan_code:
+        query = query.where(DrainSegment.kelurahan_code == kelurahan_code)
+    if filters.get("bbox"):
+        query = query.where(backend().bbox_clause(DrainSegment.__table__, "geometry", tuple(filters["bbox"]), WGS84))
+    return query
+
+
+def _feature(segment: DrainSegment) -> dict[str, Any]:
+    properties = {
+        "id": segment.id, "kelurahan_code": segment.kelurahan_code, "kecamatan_code": segment.kecamatan_code,
+        "name": segment.name, "kind": segment.kind, "length_m": round(segment.length_m, 2),
+        "covered_m": round(segment.covered_m, 2),
+        "last_cleaned_on": segment.last_cleaned_on.isoformat() if segment.last_cleaned_on else None,
+        "cleanings": segment.cleanings,
+    }
+    return geojson.feature(geojson.geometry(segment.geometry), properties, segment.id)
+
+
+def _stream(query: Select) -> Iterator[dict[str, Any]]:
+    for segment in db.session.scalars(query.execution_options(yield_per=500)):
+        yield _feature(segment)
+
+
+def segments(user: User, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """GeoJSON Features of the segments in scope, by kelurahan; checked before the first is read."""
+    return _stream(_filtered(user, filters).order_by(DrainSegment.kelurahan_code, DrainSegment.id))
+
+
+def overdue_since(days: int) -> date:
+    """Cleaned before this WIB date (or never) is overdue."""
+    return wib_today() - timedelta(days=days)
+
+
+def overdue(user: User, filters: dict[str, Any], days: int) -> Iterator[dict[str, Any]]:
+    """Segments not cleaned by an approved log in the last `days` days (or never), longest first."""
+    since = overdue_since(days)
+    query = _filtered(user, filters).where(or_(DrainSegment.last_cleaned_on.is_(None),
+                                              DrainSegment.last_cleaned_on < since))
+    return _stream(query.order_by(DrainSegment.length_m.desc(), DrainSegment.id))
