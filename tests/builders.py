@@ -171,7 +171,7 @@ def import_network(app, path, *options: str, expect_ok: bool = True):
     """`flask drains import PATH [options]` on the app; returns the click result."""
     result = app.test_cli_runner().invoke(args=["drains", "import", str(path), *options])
     if expect_ok:
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == 0, (result.output, result.exception)
     return result
 
 

@@ -78,10 +78,13 @@ rest AS MATERIALIZED (
                               (SELECT ST_Union(k.boundary_m) FROM kelurahan AS k
                                WHERE {b.near_sql("kelurahan", "k", "boundary_m", "i.g", 0)})) AS piece
   FROM input AS i JOIN city AS c ON c.code = '{CITY_CODE}'
+),
+nearest AS (
+  SELECT r.idx, r.piece, k.code,
+         row_number() OVER (PARTITION BY r.idx ORDER BY ST_Distance(k.boundary_m, r.piece), k.code) AS rank
+  FROM rest AS r CROSS JOIN kelurahan AS k WHERE r.piece IS NOT NULL AND ST_Length(r.piece) > 0
 )
-SELECT idx, (SELECT k.code FROM kelurahan AS k ORDER BY ST_Distance(k.boundary_m, piece), k.code LIMIT 1) AS code,
-       ST_AsBinary(piece) AS wkb, ST_Length(piece) AS length_m
-FROM rest WHERE piece IS NOT NULL AND ST_Length(piece) > 0"""
+SELECT idx, code, ST_AsBinary(piece) AS wkb, ST_Length(piece) AS length_m FROM nearest WHERE rank = 1"""
 
 
 def _pieces(lines: list[DrainLine]) -> list[tuple[int, str, Any]]:
