@@ -160,7 +160,7 @@ class _Log:
 
     def measure(self, network: bool) -> Measure:
         ranges = tuple(_merged(self.ranges))
-        covered = sum((last - first + 1) * self.bin_m[seg] for seg, first, last in ranges)
+        covered = float(sum((last - first + 1) * self.bin_m[seg] for seg, first, last in ranges))
         near = _union_length(self.along) * self.measured_m
         off = network and isinstance(self.geometry, LineString) and near < OFF_NETWORK_SHARE * self.measured_m
         return Measure(round(covered, 3), off, ranges)
