@@ -85,6 +85,8 @@ class ProgressSchema(Schema):
     kecamatan_code = fields.String(allow_none=True, metadata={"description": "The scope; null for the city"})
     kelurahan = fields.List(fields.Nested(KelurahanProgressSchema))
     totals = fields.Nested(TotalsSchema)
+    network_synthetic = fields.Boolean(metadata={
+        "description": "The coverage figures are measured against the SYNTHETIC demo network, not a real inventory"})
 
 
 class DailyRowSchema(Schema):

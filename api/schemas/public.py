@@ -76,6 +76,8 @@ class PublicProgressSchema(Schema):
     to = fields.Date()
     kelurahan = fields.List(fields.Nested(PublicKelurahanProgressSchema))
     totals = fields.Nested(PublicTotalsSchema)
+    network_synthetic = fields.Boolean(metadata={
+        "description": "The coverage figures are measured against a SYNTHETIC demo network, not the real inventory"})
 
 
 class PublicGeometry(fields.Field):

@@ -105,17 +105,18 @@ class SpatiaLiteBackend(DatabaseBackend):
                 f"AND ST_Distance({alias}.{column}, {other}) <= {distance}")
 
     def flat_buffer_sql(self, geometry: str, radius: float) -> str:
-        return f"ST_Buffer({geometry}, {radius})"
+        return f"ST_Buffer(ST_Simplify({geometry}, 1), {radius})"
 
     @contextmanager
     def flat_buffers(self) -> Iterator[None]:
         # SpatiaLite takes the end-cap style from a per-connection setting: flat for these
         # statements only, then back to its default so no other buffer is affected.
-        db.session.execute(text("SELECT BufferOptions_SetEndCapStyle('FLAT')"))
+        db.session.execute(text("SELECT BufferOptions_SetEndCapStyle('FLAT'), BufferOptions_SetJoinStyle('BEVEL')"))
         try:
             yield
         finally:
-            db.session.execute(text("SELECT BufferOptions_SetEndCapStyle('ROUND')"))
+            db.session.execute(text(
+                "SELECT BufferOptions_SetEndCapStyle('ROUND'), BufferOptions_SetJoinStyle('ROUND')"))
 
     def locate_sql(self, line: str, point: str) -> str:
         return f"ST_Line_Locate_Point({line}, {point})"

@@ -52,6 +52,19 @@ UPDATE drain_segments SET
                WHERE lc.segment_id = drain_segments.id AND w.status = 'approved')
 {where}"""
 
+# The same figures for every segment at once: one aggregate per table instead of one per segment.
+_ALL_SEGMENT_STATS = (
+    "UPDATE drain_segments SET covered_m = 0, last_cleaned_on = NULL, cleanings = 0",
+    """UPDATE drain_segments SET covered_m = drain_segments.bin_m * d.bins, last_cleaned_on = d.last_day
+       FROM (SELECT segment_id, COUNT(DISTINCT bin) AS bins, MAX(work_date) AS last_day
+             FROM coverage_days GROUP BY segment_id) AS d
+       WHERE d.segment_id = drain_segments.id""",
+    """UPDATE drain_segments SET cleanings = n.logs
+       FROM (SELECT lc.segment_id, COUNT(DISTINCT lc.log_id) AS logs FROM log_coverage AS lc
+             JOIN work_logs AS w ON w.id = lc.log_id WHERE w.status = 'approved' GROUP BY lc.segment_id) AS n
+       WHERE n.segment_id = drain_segments.id""",
+)
+
 
 def _log_statements() -> dict[str, Any]:
     """The statements that move one log's coverage in or out (built once per backend)."""
@@ -107,7 +120,8 @@ def rebuild() -> None:
         f"FROM ({b.expand_bins_sql(_APPROVED_RANGES)}) AS e GROUP BY segment_id, bin, work_date"))
     db.session.execute(text(_ADD_TO_ROLLUP.format(select=_TIMELINES.format(sign="1", only=""))),
                        {"no_next": NO_NEXT_DATE})
-    db.session.execute(text(_SEGMENT_STATS.format(where="")))
+    for statement in _ALL_SEGMENT_STATS:
+        db.session.execute(text(statement))
 
 
 def covered_by_kelurahan(date_from: date, date_to: date) -> dict[str, float]:
@@ -128,6 +142,11 @@ def count_from_logs(date_from: date, date_to: date) -> dict[str, float]:
         "JOIN drain_segments AS s ON s.id = d.segment_id GROUP BY s.kelurahan_code"),
         {"from": date_from, "to": date_to})
     return {code: float(total) for code, total in rows}
+
+
+def network_is_synthetic() -> bool:
+    """Whether the loaded network is the generated one (see `synthetic_network`), to say so where shown."""
+    return db.session.execute(text("SELECT 1 FROM drain_segments WHERE kind = 'synthetic' LIMIT 1")).first() is not None
 
 
 def network_by_kelurahan() -> dict[str, float]:

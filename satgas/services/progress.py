@@ -208,7 +208,8 @@ def progress_report(user: User, date_from: date, date_to: date, kecamatan_code: 
     if scope:
         _known(Kecamatan, scope, "kecamatan_code")
     rows = kelurahan_progress(date_from, date_to, scope)
-    return {"from_": date_from, "to": date_to, "kecamatan_code": scope, "kelurahan": rows, "totals": totals(rows)}
+    return {"from_": date_from, "to": date_to, "kecamatan_code": scope, "kelurahan": rows, "totals": totals(rows),
+            "network_synthetic": coverage_counts.network_is_synthetic()}
 
 
 def daily_report(user: User, date_from: date, date_to: date, kelurahan_code: str | None,

@@ -104,6 +104,10 @@ def test_fast_path_agrees_with_the_logs(app, client, cast, drain):
             assert [r["covered_m"] for r in fast] == [r["covered_m"] for r in slow], span
     public = _kauman(client, cast, "from=2026-11-01&to=2026-11-30", who=None, path="/public/v1/progress")
     assert public["covered_m"] == pytest.approx(400, abs=1) and public["coverage_pct"] == pytest.approx(100, abs=0.3)
+    body = client.get("/public/v1/progress?from=2026-11-01&to=2026-11-30").get_json()
+    assert body["network_synthetic"] is False  # a "tersier" drain: a real inventory
+    assert body["totals"]["network_m"] == pytest.approx(400, abs=0.5)
+    assert body["totals"]["coverage_pct"] == pytest.approx(100, abs=0.3)
 
 
 def test_logs_before_a_network_cover_nothing_and_are_not_off_network(client, cast):

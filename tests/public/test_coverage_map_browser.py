@@ -13,7 +13,7 @@ def covered(app, client, cast, tmp_path) -> None:
     """Kauman: 200 m cleaned of its 400 m drain (50 %); Sukun: all of its 100 m drain (100 %);
     Balearjosari: 800 m reported at a spot, but no drain of the network there."""
     kauman, sukun = line_in(KAUMAN, 400), line_in(SUKUN, 100)
-    load_network(app, tmp_path, [kauman, sukun])
+    load_network(app, tmp_path, [kauman, sukun], kind="synthetic", name="[SINTETIS] Saluran uji")
     logs = [post_log(client, cast, KAUMAN, geometry=along(kauman, 0, 200, 4), length_m=None),
             post_log(client, cast, SUKUN, "crew_b", geometry=along(sukun, 0, 100, 4), length_m=None),
             post_log(client, cast, BALEARJOSARI, "crew_b", length_m=800.0)]
@@ -55,6 +55,7 @@ def test_map_switches_between_metres_cleaned_and_network_covered(app, covered, b
         assert _text(browser, f'#kel-table tr[data-code="{KAUMAN}"] [data-field="coverage_pct"]') == "50"
         assert _text(browser, f'#kel-table tr[data-code="{BALEARJOSARI}"] [data-field="coverage_pct"]') == "–"
         assert _text(browser, '#totals [data-total="coverage_pct"]') == "60"  # 300 m of 500 m
+        assert browser.find_element("css selector", "#synthetic-note").is_displayed()  # labelled as synthetic
         screenshot(browser, "public-page-coverage")
 
         browser.find_element("css selector", '[data-mode="length"]').click()
@@ -72,3 +73,4 @@ def test_without_a_network_the_coverage_colouring_is_off(app, client, cast, brow
         assert browser.find_element("css selector", '[data-mode="coverage"]').get_attribute("disabled") == "true"
         assert browser.find_element("css selector", "#mode-note").is_displayed()
         assert _text(browser, '#totals [data-total="coverage_pct"]') == "–"
+        assert not browser.find_element("css selector", "#synthetic-note").is_displayed()

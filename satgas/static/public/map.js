@@ -154,6 +154,7 @@
     state.features = features;
     state.byCode = byCode;
     setModeAvailable(num(totals.network_m) > 0);
+    $('#synthetic-note').hidden = !(progress && progress.network_synthetic);
     drawMap(features, byCode);
     renderTotals(totals);
     renderTable();
