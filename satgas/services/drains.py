@@ -1,7 +1,6 @@
 """Reading the drain network: segments with what approved work covered, and the overdue list."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -46,23 +45,23 @@ _COLUMNS = (DrainSegment.id, DrainSegment.kelurahan_code, DrainSegment.kecamatan
             func.ST_AsGeoJSON(DrainSegment.geometry, geojson.COORD_DECIMALS).label("geojson"))
 
 
-def _feature(row: Any) -> dict[str, Any]:
+def _feature(row: Any) -> str:
     properties = {
         "id": row.id, "kelurahan_code": row.kelurahan_code, "kecamatan_code": row.kecamatan_code,
         "name": row.name, "kind": row.kind, "length_m": round(row.length_m, 2), "covered_m": round(row.covered_m, 2),
         "last_cleaned_on": row.last_cleaned_on.isoformat() if row.last_cleaned_on else None,
         "cleanings": row.cleanings,
     }
-    return geojson.feature(json.loads(row.geojson), properties, row.id)
+    return geojson.feature_json(row.geojson, properties, row.id)
 
 
-def _stream(query: Select) -> Iterator[dict[str, Any]]:
+def _stream(query: Select) -> Iterator[str]:
     for row in db.session.execute(query.with_only_columns(*_COLUMNS).execution_options(yield_per=1000)):
         yield _feature(row)
 
 
-def segments(user: User, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """GeoJSON Features of the segments in scope, by kelurahan; checked before the first is read."""
+def segments(user: User, filters: dict[str, Any]) -> Iterator[str]:
+    """GeoJSON Features (JSON text) of the segments in scope, by kelurahan; checked before the first is read."""
     return _stream(_filtered(user, filters).order_by(DrainSegment.kelurahan_code, DrainSegment.id))
 
 
@@ -71,7 +70,7 @@ def overdue_since(days: int) -> date:
     return wib_today() - timedelta(days=days)
 
 
-def overdue(user: User, filters: dict[str, Any], days: int) -> Iterator[dict[str, Any]]:
+def overdue(user: User, filters: dict[str, Any], days: int) -> Iterator[str]:
     """Segments not cleaned by an approved log in the last `days` days (or never), longest first."""
     since = overdue_since(days)
     query = _filtered(user, filters).where(or_(DrainSegment.last_cleaned_on.is_(None),
