@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from satgas.errors import DomainError
 from satgas.services import network, synthetic_network
 from satgas.services.drain_files import read_drain_file
+from satgas.services.public_cache import invalidate
 
 SYNTHETIC_NOTE = ("NOTE: this is a SYNTHETIC network generated from the kelurahan polygons (kind 'synthetic', "
                   "names '[SINTETIS] …'), not the department's drain inventory.")
@@ -48,6 +49,7 @@ def import_command(file: Path | None, replace: bool, synthetic: bool, seed: int)
         report = network.load_network(lines, replace=replace)
     except DomainError as exc:
         raise click.ClickException(f"{exc.message} Nothing was imported.") from None
+    invalidate()  # the public progress carries the coverage figures
     click.echo(f"Drain network loaded from {'the synthetic generator' if synthetic else file}:")
     _echo_report(report)
     if synthetic:

@@ -26,7 +26,6 @@ statement per chunk of logs; Python only turns the positions it returns into bin
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 
 from shapely.geometry import LineString
@@ -193,14 +192,3 @@ def coverage_rows(log_id, measure: Measure) -> list[dict]:
     """`log_coverage` rows of one log."""
     return [{"log_id": log_id, "segment_id": seg, "first_bin": first, "last_bin": last}
             for seg, first, last in measure.ranges]
-
-
-def chunks(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-def by_segment(ranges: list[tuple[int, int, int]]) -> dict[int, list[tuple[int, int]]]:
-    grouped: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for seg, first, last in ranges:
-        grouped[seg].append((first, last))
-    return grouped

@@ -145,8 +145,12 @@ def count_from_logs(date_from: date, date_to: date) -> dict[str, float]:
 
 
 def network_is_synthetic() -> bool:
-    """Whether the loaded network is the generated one (see `synthetic_network`), to say so where shown."""
-    return db.session.execute(text("SELECT 1 FROM drain_segments WHERE kind = 'synthetic' LIMIT 1")).first() is not None
+    """Whether the loaded network is the generated one (see `synthetic_network`), to say so where shown.
+
+    A network comes from one import, so its first segment tells (a primary-key lookup, no scan)."""
+    return db.session.execute(text(
+        "SELECT 1 FROM drain_segments WHERE id = (SELECT MIN(id) FROM drain_segments) AND kind = 'synthetic'"
+    )).first() is not None
 
 
 def network_by_kelurahan() -> dict[str, float]:
