@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import admin, areas, auth, docs, logs, ops, photos, progress, public, reviews, sync, vendor
+from api import admin, areas, auth, docs, drains, logs, ops, photos, progress, public, reviews, sync, vendor
 from api.base import SatgasApi
 from api.schemas.common import QuerySchema
 
 API_TITLE = "SATGAS work-log API"
-RESOURCES = (auth, areas, admin, logs, photos, reviews, progress, sync, ops, public)
+RESOURCES = (auth, areas, admin, logs, photos, reviews, progress, drains, sync, ops, public)
 
 
 def _openapi_config() -> dict:

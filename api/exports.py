@@ -59,6 +59,24 @@ def geojson_response(collection: dict) -> Response:
     return Response(json.dumps(collection, ensure_ascii=False, default=str), mimetype=GEOJSON)
 
 
+def _collection_chunks(features: Iterable[dict | str], members: dict) -> Iterator[str]:
+    head = json.dumps(feature_collection([], **members), ensure_ascii=False, default=str)
+    yield head[:-2]  # without the closing "]}" of the empty feature list
+    separator, batch = "", []
+    for found in features:
+        batch.append(found if isinstance(found, str) else json.dumps(found, ensure_ascii=False, default=str))
+        if len(batch) == 500:
+            yield separator + ",".join(batch)
+            separator, batch = ",", []
+    yield (separator if batch else "") + ",".join(batch) + "]}"
+
+
+def geojson_stream(features: Iterable[dict | str], **members) -> Response:
+    """A FeatureCollection written as its features come (memory stays flat for any number);
+    a feature may be a dict or JSON text (see `satgas.geojson.feature_json`)."""
+    return Response(stream_with_context(_collection_chunks(features, members)), mimetype=GEOJSON)
+
+
 def geojson_page(items: list, schema: Schema) -> Response:
     """A page of items as Features: the dumped item's `geometry` becomes the feature's."""
     features = []

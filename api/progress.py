@@ -23,7 +23,8 @@ from satgas.services import areas, progress
 blp = Blueprint("progress", __name__, url_prefix="/api/v1/progress", description="Progress of the work")
 
 CSV_COLUMNS = ("code", "name", "kecamatan_code", "kecamatan_name", "logs", "approved", "pending", "rejected",
-               "length_m", "approved_length_m", "sediment_m3", "waste_kg", "photos", "complete", "last_work_date")
+               "length_m", "approved_length_m", "sediment_m3", "waste_kg", "photos", "complete", "last_work_date",
+               "network_m", "covered_m", "coverage_pct")
 # Documented beside the JSON body: flask-smorest keeps one schema per status code.
 FORMATS = {
     "application/json": {"schema": ProgressSchema},

@@ -3,12 +3,22 @@ from models.accounts import ROLES, AccessToken, Crew, User
 from models.areas import City, Kecamatan, Kelurahan
 from models.audit import AuditEvent
 from models.base import METRIC_SRID, WGS84, Base, db, utcnow
+from models.drains import (
+    BIN_MAX_M,
+    NO_NEXT_DATE,
+    CoverageDay,
+    CoverageRollup,
+    DrainNetworkArea,
+    DrainSegment,
+    LogCoverage,
+)
 from models.logs import ACTIVITIES, LOG_FLAGS, STATUSES, WorkLog
 from models.photos import PHOTO_FLAGS, PHOTO_KINDS, Photo
 from models.progress import DailyProgress
 
 __all__ = [
-    "ACTIVITIES", "LOG_FLAGS", "METRIC_SRID", "PHOTO_FLAGS", "PHOTO_KINDS", "ROLES",
-    "STATUSES", "WGS84", "AccessToken", "AuditEvent", "Base", "City", "Crew", "DailyProgress",
-    "Kecamatan", "Kelurahan", "Photo", "User", "WorkLog", "db", "utcnow",
+    "ACTIVITIES", "BIN_MAX_M", "LOG_FLAGS", "METRIC_SRID", "NO_NEXT_DATE", "PHOTO_FLAGS", "PHOTO_KINDS",
+    "ROLES", "STATUSES", "WGS84", "AccessToken", "AuditEvent", "Base", "City", "CoverageDay", "CoverageRollup",
+    "Crew", "DailyProgress", "DrainNetworkArea", "DrainSegment", "Kecamatan", "Kelurahan", "LogCoverage", "Photo",
+    "User", "WorkLog", "db", "utcnow",
 ]

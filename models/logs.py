@@ -19,7 +19,7 @@ ACTIVITIES = (
     "other",
 )
 STATUSES = ("submitted", "approved", "rejected")
-LOG_FLAGS = ("kelurahan_mismatch", "outside_boundary", "low_gps_accuracy")
+LOG_FLAGS = ("kelurahan_mismatch", "outside_boundary", "low_gps_accuracy", "off_network")
 
 
 class WorkLog(Base):
@@ -43,6 +43,8 @@ class WorkLog(Base):
     workers: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
     measured_length_m: Mapped[float] = mapped_column(Float, default=0.0)
+    # Metres of the drain network this log covers (0 while no network is loaded).
+    covered_m: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
     # Comma-joined names from LOG_FLAGS; filtered with LIKE on ',flags,' (a closed vocabulary).
     flags: Mapped[str] = mapped_column(String(255), default="")

@@ -17,6 +17,7 @@ from config import PROJECT_ROOT, load_config
 from satgas import database, extensions, photo_storage
 from satgas.auth import authenticate_request
 from satgas.cli import init_command, users_cli
+from satgas.drains_cli import drains_cli
 from satgas.errors import register_error_handlers
 from satgas.metrics import register_metrics
 from satgas.request_limits import (
@@ -102,3 +103,4 @@ def register_hooks(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(drains_cli)

@@ -129,3 +129,16 @@ def progress_scope(user: User, kecamatan_code: str | None) -> str | None:
             raise Forbidden(f"You supervise kecamatan {user.kecamatan_code} only.")
         return user.kecamatan_code
     return kecamatan_code
+
+
+def drain_scope(user: User, kecamatan_code: str | None) -> str | None:
+    """The kecamatan whose drains a user may list: a scoped supervisor's own, never wider.
+
+    Crews see the whole city's network: they may log anywhere (crews help neighbouring areas)
+    and drains carry no personal data — only what approved work covered, which is public too.
+    """
+    if user.role == "supervisor" and user.kecamatan_code:
+        if kecamatan_code not in (None, user.kecamatan_code):
+            raise Forbidden(f"You supervise kecamatan {user.kecamatan_code} only.")
+        return user.kecamatan_code
+    return kecamatan_code

@@ -122,3 +122,60 @@ def upload_secret_photo(client, cast: Cast, log: dict, kind: str = "after", who:
     with client.application.app_context():
         public_id = db.session.scalar(select(Photo.public_id).where(Photo.id == uuid.UUID(photo_id)))
     return {"id": photo_id, "public_id": public_id, "kind": kind}
+
+
+# ---- the drain network (loaded through the CLI, as an operator does) ----
+
+def line_in(code: str, metres: float, margin: float = 60.0) -> LineString:
+    """A straight line (UTM 49S metres) of `metres` inside the kelurahan, `margin` from its edge."""
+    polygon = metric_shapes()[code]
+    start = polygon.representative_point()
+    for dx, dy in ((0, -1), (1, 0), (-1, 0), (0, 1), (0.7, 0.7), (-0.7, -0.7), (0.7, -0.7), (-0.7, 0.7)):
+        line = LineString([start, translate(start, dx * metres, dy * metres)])
+        if polygon.buffer(-margin).contains(line):
+            return line
+    raise AssertionError(f"no straight {metres} m line fits in {code} {margin} m from its edge")
+
+
+def _piece(line: LineString, start: float, end: float, offset: float) -> LineString:
+    """Metres `start`..`end` along the line, shifted `offset` metres to its left."""
+    from shapely.ops import substring
+
+    return substring(line, start, end).offset_curve(offset) if offset else substring(line, start, end)
+
+
+def along(line: LineString, start: float, end: float, offset: float = 0.0) -> dict:
+    """GeoJSON LineString (WGS 84) walking metres `start`..`end` of `line`, `offset` metres beside it."""
+    return mapping(transform(TO_WGS84, _piece(line, start, end, offset)))
+
+
+def point_along(line: LineString, at: float, offset: float = 0.0) -> dict:
+    """GeoJSON Point (WGS 84) `at` metres along `line`, `offset` metres beside it."""
+    spot = line.interpolate(at)
+    if offset:
+        spot = _piece(line, max(0.0, at - 1), min(line.length, at + 1), offset).interpolate(0.5, normalized=True)
+    return mapping(transform(TO_WGS84, spot))
+
+
+def network_file(path, lines: list, **properties: Any):
+    """A GeoJSON file (EPSG:4326) of the metric `lines`, each with `properties`."""
+    import json
+
+    features = [{"type": "Feature", "geometry": mapping(transform(TO_WGS84, line)), "properties": dict(properties)}
+                for line in lines]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def import_network(app, path, *options: str, expect_ok: bool = True):
+    """`flask drains import PATH [options]` on the app; returns the click result."""
+    result = app.test_cli_runner().invoke(args=["drains", "import", str(path), *options])
+    if expect_ok:
+        assert result.exit_code == 0, (result.output, result.exception)
+    return result
+
+
+def load_network(app, tmp_path, lines: list, **properties: Any):
+    """Import the metric `lines` as the whole network (replacing any); returns the click result."""
+    return import_network(app, network_file(tmp_path / f"network-{uuid.uuid4().hex[:6]}.geojson", lines,
+                                            **properties), "--replace")

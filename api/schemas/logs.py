@@ -77,6 +77,7 @@ class LogSchema(Schema):
     claimed_kelurahan_code = fields.String(allow_none=True)
     length_m = fields.Float(allow_none=True)
     measured_length_m = fields.Float()
+    covered_m = fields.Float(metadata={"description": "Metres of the drain network this log covers (0 without one)"})
     sediment_m3 = fields.Float(allow_none=True)
     waste_kg = fields.Float(allow_none=True)
     workers = fields.Integer(allow_none=True)

@@ -61,6 +61,11 @@ class FiguresSchema(Schema):
     photos = fields.Integer(metadata={"description": "Photos of logs not rejected"})
     complete = fields.Integer(metadata={"description": "Logs not rejected with a before and an after photo"})
     last_work_date = fields.Date(allow_none=True, metadata={"description": "Latest work_date of a log not rejected"})
+    network_m = fields.Float(metadata={"description": "Drain network length in the area (0 without a network)"})
+    covered_m = fields.Float(metadata={
+        "description": "Metres of that network covered by approved logs worked in the period, each metre once"})
+    coverage_pct = fields.Float(allow_none=True, metadata={
+        "description": "covered_m / network_m × 100, one decimal; null where network_m is 0"})
 
 
 class KelurahanProgressSchema(FiguresSchema):
@@ -80,6 +85,8 @@ class ProgressSchema(Schema):
     kecamatan_code = fields.String(allow_none=True, metadata={"description": "The scope; null for the city"})
     kelurahan = fields.List(fields.Nested(KelurahanProgressSchema))
     totals = fields.Nested(TotalsSchema)
+    network_synthetic = fields.Boolean(metadata={
+        "description": "The coverage figures are measured against the SYNTHETIC demo network, not a real inventory"})
 
 
 class DailyRowSchema(Schema):

@@ -54,6 +54,10 @@ class PublicFiguresSchema(Schema):
     photos = fields.Integer()
     complete = fields.Integer(metadata={"description": "Logs with a before and an after photo"})
     last_work_date = fields.Date(allow_none=True)
+    network_m = fields.Float(metadata={"description": "Drain network length in the area (0 without a network)"})
+    covered_m = fields.Float(metadata={"description": "Metres of that network cleaned in the period, each metre once"})
+    coverage_pct = fields.Float(allow_none=True, metadata={
+        "description": "covered_m / network_m × 100, one decimal; null where network_m is 0"})
 
 
 class PublicKelurahanProgressSchema(PublicFiguresSchema):
@@ -72,6 +76,8 @@ class PublicProgressSchema(Schema):
     to = fields.Date()
     kelurahan = fields.List(fields.Nested(PublicKelurahanProgressSchema))
     totals = fields.Nested(PublicTotalsSchema)
+    network_synthetic = fields.Boolean(metadata={
+        "description": "The coverage figures are measured against a SYNTHETIC demo network, not the real inventory"})
 
 
 class PublicGeometry(fields.Field):

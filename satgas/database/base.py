@@ -8,7 +8,8 @@ the services; only statements whose syntax or performance truly differ live here
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
@@ -91,6 +92,42 @@ class DatabaseBackend(ABC):
     @abstractmethod
     def bbox_clause(self, table: Table, column: str, bbox: BBox, srid: int) -> ColumnElement[bool]:
         """Rows of `table` whose geometry `column` intersects the box, through its spatial index."""
+
+
+    # Coverage of the drain network (satgas.services.coverage): fragments of raw SQL, because the
+    # two databases name these functions differently or need different help to use an index.
+
+    @abstractmethod
+    def near_sql(self, table: str, alias: str, column: str, other: str, distance: float) -> str:
+        """Condition: `alias.column` (of `table`) lies within `distance` of the geometry SQL `other`
+        (same planar SRID), found through the column's spatial index."""
+
+    @abstractmethod
+    def flat_buffer_sql(self, geometry: str, radius: float) -> str:
+        """The area within `radius` of a line, with flat ends: nothing beyond its first and last point
+        (the line may be simplified by a metre and the joins bevelled: cheaper, as accurate for bins)."""
+
+    @contextmanager
+    def flat_buffers(self) -> Iterator[None]:
+        """Around statements that use `flat_buffer_sql` (SpatiaLite sets the end caps per connection)."""
+        yield
+
+    @abstractmethod
+    def locate_sql(self, line: str, point: str) -> str:
+        """Fraction (0..1) of the line's length at which the point nearest to `point` lies."""
+
+    @abstractmethod
+    def expand_bins_sql(self, ranges: str) -> str:
+        """SELECT (segment_id, bin, work_date), one row per bin, from the SQL `ranges` with columns
+        segment_id, first_bin, last_bin, work_date."""
+
+    @abstractmethod
+    def lock_coverage(self) -> None:
+        """Serialise changes to the coverage counts until the transaction ends."""
+
+    @abstractmethod
+    def update_rows(self, table: Table, key: str, rows: Sequence[dict]) -> None:
+        """Update many rows by `key` (dicts with the same keys) in as few statements as possible."""
 
 
 def same_keys(rows: Iterable[dict]) -> tuple[str, ...]:

@@ -83,3 +83,34 @@ class PostGISBackend(DatabaseBackend):
     def bbox_clause(self, table: Table, column: str, bbox: BBox, srid: int) -> ColumnElement[bool]:
         # PostgreSQL's planner uses the GiST index for ST_Intersects on its own.
         return func.ST_Intersects(table.c[column], from_shape(box(*bbox), srid=srid))
+
+    def near_sql(self, table: str, alias: str, column: str, other: str, distance: float) -> str:
+        return f"ST_DWithin({alias}.{column}, {other}, {distance})"
+
+    def flat_buffer_sql(self, geometry: str, radius: float) -> str:
+        # Simplified by 1 m and bevelled: a GPS track's many vertices cost intersections, not accuracy.
+        return f"ST_Buffer(ST_Simplify({geometry}, 1, true), {radius}, 'endcap=flat join=bevel')"
+
+    def locate_sql(self, line: str, point: str) -> str:
+        return f"ST_LineLocatePoint({line}, {point})"
+
+    def expand_bins_sql(self, ranges: str) -> str:
+        return (f"SELECT r.segment_id, generate_series(r.first_bin, r.last_bin) AS bin, r.work_date "
+                f"FROM ({ranges}) AS r")
+
+    def lock_coverage(self) -> None:
+        # One transaction at a time recounts coverage: each reads the timelines it rewrites.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(15015)"))
+
+    def update_rows(self, table: Table, key: str, rows: Sequence[dict]) -> None:
+        if not rows:
+            return
+        columns = same_keys(rows)
+        names = ", ".join(columns)
+        arrays = ", ".join(f"CAST(:{n} AS {table.c[n].type.compile(dialect=postgresql.dialect())}[])"
+                           for n in columns)
+        assignments = ", ".join(f"{n} = input.{n}" for n in columns if n != key)
+        sql = self.statement(("update_rows", table.name, columns, key), lambda: text(
+            f"UPDATE {table.name} SET {assignments} FROM unnest({arrays}) AS input({names}) "
+            f"WHERE {table.name}.{key} = input.{key}"))
+        db.session.execute(sql, self._arrays(table, columns, rows))

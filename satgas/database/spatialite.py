@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlean
@@ -10,7 +11,7 @@ from flask import has_request_context, request
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, Table, event, func, insert, literal_column, text
+from sqlalchemy import ColumnElement, Table, bindparam, event, func, insert, literal_column, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
 
@@ -83,3 +84,44 @@ class SpatiaLiteBackend(DatabaseBackend):
                      maxlat=bbox[3], srid=srid)
         exact = func.ST_Intersects(table.c[column], from_shape(box(*bbox), srid=srid))
         return exact & literal_column(f"{table.name}.rowid").in_(candidates)
+
+    def near_sql(self, table: str, alias: str, column: str, other: str, distance: float) -> str:
+        # The R*Tree of the column answers the box around `other`; ST_Distance keeps the near ones.
+        box = (f"xmin <= MbrMaxX({other}) + {distance} AND xmax >= MbrMinX({other}) - {distance} AND "
+               f"ymin <= MbrMaxY({other}) + {distance} AND ymax >= MbrMinY({other}) - {distance}")
+        return (f"{alias}.rowid IN (SELECT pkid FROM idx_{table}_{column} WHERE {box}) "
+                f"AND ST_Distance({alias}.{column}, {other}) <= {distance}")
+
+    def flat_buffer_sql(self, geometry: str, radius: float) -> str:
+        return f"ST_Buffer(ST_Simplify({geometry}, 1), {radius})"
+
+    @contextmanager
+    def flat_buffers(self) -> Iterator[None]:
+        # SpatiaLite takes the end-cap style from a per-connection setting: flat for these
+        # statements only, then back to its default so no other buffer is affected.
+        db.session.execute(text("SELECT BufferOptions_SetEndCapStyle('FLAT'), BufferOptions_SetJoinStyle('BEVEL')"))
+        try:
+            yield
+        finally:
+            db.session.execute(text(
+                "SELECT BufferOptions_SetEndCapStyle('ROUND'), BufferOptions_SetJoinStyle('ROUND')"))
+
+    def locate_sql(self, line: str, point: str) -> str:
+        return f"ST_Line_Locate_Point({line}, {point})"
+
+    def expand_bins_sql(self, ranges: str) -> str:
+        return ("WITH RECURSIVE expanded(segment_id, bin, last_bin, work_date) AS ("
+                f"SELECT segment_id, first_bin, last_bin, work_date FROM ({ranges}) "
+                "UNION ALL SELECT segment_id, bin + 1, last_bin, work_date FROM expanded WHERE bin < last_bin) "
+                "SELECT segment_id, bin, work_date FROM expanded")
+
+    def lock_coverage(self) -> None:
+        """Nothing to do: SQLite writers are serialised by BEGIN IMMEDIATE."""
+
+    def update_rows(self, table: Table, key: str, rows: Sequence[dict]) -> None:
+        if not rows:
+            return
+        columns = [n for n in rows[0] if n != key]
+        stmt = self.statement(("update_rows", table.name, tuple(columns), key), lambda: update(table).where(
+            table.c[key] == bindparam(f"b_{key}")).values({n: bindparam(f"b_{n}") for n in columns}))
+        db.session.connection().execute(stmt, [{f"b_{n}": v for n, v in row.items()} for row in rows])

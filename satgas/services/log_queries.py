@@ -49,8 +49,8 @@ def page_of_logs(user: User, filters: dict[str, Any], page: int, page_size: int)
 
 
 EXPORT_COLUMNS = ("id", "crew_id", "activity", "started_at", "finished_at", "work_date", "kelurahan_code",
-                  "kecamatan_code", "claimed_kelurahan_code", "length_m", "measured_length_m", "sediment_m3",
-                  "waste_kg", "workers", "status", "flags", "submitted_by", "reviewed_at", "notes",
+                  "kecamatan_code", "claimed_kelurahan_code", "length_m", "measured_length_m", "covered_m",
+                  "sediment_m3", "waste_kg", "workers", "status", "flags", "submitted_by", "reviewed_at", "notes",
                   "geometry_wkt")
 
 
@@ -60,8 +60,8 @@ def export_rows(user: User, filters: dict[str, Any]) -> Iterator[tuple]:
     query = filtered(user, filters).with_only_columns(
         WorkLog.id, WorkLog.crew_id, WorkLog.activity, WorkLog.started_at, WorkLog.finished_at,
         WorkLog.work_date, WorkLog.kelurahan_code, WorkLog.kecamatan_code, WorkLog.claimed_kelurahan_code,
-        WorkLog.length_m, WorkLog.measured_length_m, WorkLog.sediment_m3, WorkLog.waste_kg, WorkLog.workers,
-        WorkLog.status, WorkLog.flags, submitter.c.username, WorkLog.reviewed_at, WorkLog.notes,
+        WorkLog.length_m, WorkLog.measured_length_m, WorkLog.covered_m, WorkLog.sediment_m3, WorkLog.waste_kg,
+        WorkLog.workers, WorkLog.status, WorkLog.flags, submitter.c.username, WorkLog.reviewed_at, WorkLog.notes,
         func.ST_AsText(WorkLog.geometry),
     ).join(submitter, submitter.c.id == WorkLog.submitted_by_id)
     result = db.session.execute(newest_first(query).execution_options(yield_per=1000, stream_results=True))

@@ -2,10 +2,11 @@
 
 Single uploads and batches share one flow. Each log travels as an `IncomingLog` through
 validate (the HTTP layer's schema) → authorise → fingerprint → match what is stored → place →
-insert; a stage that decides a log's fate sets its `result`, and later stages skip it. Each
-stage handles a whole chunk at once, so a chunk of logs costs a handful of queries (existing
-ids, spatial assignment, insert, audit, rollup), not a handful per log. The primary key settles
-races between replays: the backend's insert-if-new.
+measure (what it covers of the drain network) → insert; a stage that decides a log's fate sets
+its `result`, and later stages skip it. Each stage handles a whole chunk at once, so a chunk of
+logs costs a handful of queries (existing ids, spatial assignment, coverage, insert, audit,
+rollup), not a handful per log. The primary key settles races between replays: the backend's
+insert-if-new.
 """
 from __future__ import annotations
 
@@ -19,13 +20,13 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import mapping
 from sqlalchemy import select
 
-from models import WGS84, AuditEvent, Crew, User, WorkLog, db, utcnow
+from models import WGS84, AuditEvent, Crew, LogCoverage, User, WorkLog, db, utcnow
 from satgas.auth import crew_for_new_log
 from satgas.database import backend
 from satgas.errors import Conflict, DomainError, Invalid
 from satgas.geojson import LOG_COORD_DECIMALS, round_coordinates
 from satgas.metrics import LOGS_INGESTED
-from satgas.services import rollup, spatial
+from satgas.services import coverage, rollup, spatial
 from satgas.timeutil import wib_date
 
 CHUNK = 100  # logs per transaction in a batch: a cut connection keeps the chunks committed
@@ -62,6 +63,7 @@ class IncomingLog:
     crew_id: int | None = None
     fingerprint: str = ""
     row: dict[str, Any] = field(default_factory=dict)
+    measure: coverage.Measure = coverage.NOTHING
 
     @classmethod
     def loaded(cls, data: dict[str, Any]) -> IncomingLog:
@@ -189,6 +191,16 @@ def _place(items: list[IncomingLog]) -> None:
                         "flags": ",".join(placement.flags)}
 
 
+def _measure(items: list[IncomingLog]) -> None:
+    """What each log left covers of the drain network, in one query for the chunk."""
+    todo = _open(items)
+    measures = coverage.measure_many([(i.data["geometry"], i.data["length_m"],  # type: ignore[index]
+                                       spatial.geodesic_length_m(i.data["geometry"])) for i in todo])  # type: ignore[index]
+    for item, measure in zip(todo, measures, strict=True):
+        item.measure = measure
+        item.row["flags"] = coverage.with_flag(item.row["flags"], measure.off_network)
+
+
 def _row(user: User, item: IncomingLog) -> dict[str, Any]:
     data = item.data
     assert data is not None
@@ -202,6 +214,7 @@ def _row(user: User, item: IncomingLog) -> dict[str, Any]:
         "workers": data["workers"], "notes": data["notes"],
         "measured_length_m": spatial.geodesic_length_m(data["geometry"]), "status": "submitted",
         "flags": item.row["flags"], "content_sha256": item.fingerprint, "created_at": utcnow(),
+        "covered_m": item.measure.covered_m,
     }
 
 
@@ -232,6 +245,8 @@ def _record_created(user: User, created: list[IncomingLog]) -> None:
                      "flags": [f for f in item.row["flags"].split(",") if f]}}
         for item in created
     ])
+    backend().insert_rows(LogCoverage.__table__, [
+        row for item in created for row in coverage.coverage_rows(item.id, item.measure)])
     # A transient WorkLog per row: the rollup's one rule for what a log counts applies.
     rollup.apply_many([(None, rollup.contribution(WorkLog(**item.row), [])) for item in created])
 
@@ -250,6 +265,7 @@ def _ingest(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
     _place(items)
     if len(items) == 1:
         _replays_placed_outside(items)
+    _measure(items)
     created = _insert(user, items)
     _record_created(user, created)
     return created

@@ -14,10 +14,12 @@ from sqlalchemy import Select, Subquery, and_, case, func, literal, select
 from models import DailyProgress, Kecamatan, Kelurahan, Photo, User, WorkLog, db
 from satgas.auth import progress_scope
 from satgas.errors import Invalid
+from satgas.services import coverage_counts
 from satgas.timeutil import date_range
 
 SUMS = ("length_m", "sediment_m3", "waste_kg")
 COUNTS = ("logs", "approved", "pending", "rejected", "photos", "complete")
+COVERAGE = ("network_m", "covered_m")
 
 
 def _figures(status, logs, length, sediment, waste, photos, complete, work_date) -> list:
@@ -91,6 +93,21 @@ def _run(query: Select, kecamatan_code: str | None) -> list[dict[str, Any]]:
     return [_row(r) for r in db.session.execute(query).mappings()]
 
 
+def coverage_pct(covered_m: float, network_m: float) -> float | None:
+    """Covered share of the network in per cent, one decimal; None without network."""
+    return round(100 * covered_m / network_m, 1) if network_m > 0 else None
+
+
+def _with_coverage(rows: list[dict[str, Any]], covered: dict[str, float]) -> list[dict[str, Any]]:
+    """Each row with its kelurahan's network length and the metres of it covered (0, 0, None without)."""
+    network = coverage_counts.network_by_kelurahan()
+    for row in rows:
+        row["network_m"] = _number(network.get(row["code"], 0.0))
+        row["covered_m"] = _number(covered.get(row["code"], 0.0))
+        row["coverage_pct"] = coverage_pct(row["covered_m"], row["network_m"])
+    return rows
+
+
 def kelurahan_progress(date_from: date, date_to: date, kecamatan_code: str | None = None,
                        approved_only: bool = False) -> list[dict[str, Any]]:
     """One row per kelurahan in scope, zeros included, ordered by code.
@@ -109,7 +126,8 @@ def kelurahan_progress(date_from: date, date_to: date, kecamatan_code: str | Non
         .group_by(d.kelurahan_code, d.status)
         .subquery("per_status")
     )
-    return _run(_by_kelurahan(per_status), kecamatan_code)
+    rows = _run(_by_kelurahan(per_status), kecamatan_code)
+    return _with_coverage(rows, coverage_counts.covered_by_kelurahan(date_from, date_to))
 
 
 def progress_from_logs(date_from: date, date_to: date, kecamatan_code: str | None = None,
@@ -136,18 +154,20 @@ def progress_from_logs(date_from: date, date_to: date, kecamatan_code: str | Non
                _of_kecamatan(w.kelurahan_code, kecamatan_code))
         .subquery("per_log")
     )
-    return _run(_by_kelurahan(per_log), kecamatan_code)
+    rows = _run(_by_kelurahan(per_log), kecamatan_code)
+    return _with_coverage(rows, coverage_counts.count_from_logs(date_from, date_to))
 
 
 def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """City (or kecamatan) totals over the per-kelurahan rows."""
     result: dict[str, Any] = {name: 0 for name in COUNTS}
-    result.update({name: 0.0 for name in (*SUMS, "approved_length_m")})
+    result.update({name: 0.0 for name in (*SUMS, "approved_length_m", *COVERAGE)})
     for row in rows:
         for name in result:
             result[name] += row[name]
-    for name in (*SUMS, "approved_length_m"):
+    for name in (*SUMS, "approved_length_m", *COVERAGE):
         result[name] = _number(result[name])
+    result["coverage_pct"] = coverage_pct(result["covered_m"], result["network_m"])
     dates = [r["last_work_date"] for r in rows if r["last_work_date"]]
     result["last_work_date"] = max(dates) if dates else None
     result["kelurahan"] = len(rows)
@@ -188,7 +208,8 @@ def progress_report(user: User, date_from: date, date_to: date, kecamatan_code: 
     if scope:
         _known(Kecamatan, scope, "kecamatan_code")
     rows = kelurahan_progress(date_from, date_to, scope)
-    return {"from_": date_from, "to": date_to, "kecamatan_code": scope, "kelurahan": rows, "totals": totals(rows)}
+    return {"from_": date_from, "to": date_to, "kecamatan_code": scope, "kelurahan": rows, "totals": totals(rows),
+            "network_synthetic": coverage_counts.network_is_synthetic()}
 
 
 def daily_report(user: User, date_from: date, date_to: date, kelurahan_code: str | None,

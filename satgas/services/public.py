@@ -17,6 +17,7 @@ from models import Kelurahan, Photo, WorkLog, db
 from satgas import geojson
 from satgas.geojson import feature, feature_collection
 from satgas.photo_storage import photo_storage
+from satgas.services import coverage_counts
 from satgas.services.areas import boundaries
 from satgas.services.progress import kelurahan_progress, totals
 from satgas.timeutil import wib_today
@@ -40,7 +41,8 @@ def default_period(date_from: date | None, date_to: date | None) -> tuple[date, 
 def progress(date_from: date, date_to: date) -> dict[str, Any]:
     """Per-kelurahan figures of approved logs, zeros included, and the city totals."""
     rows = kelurahan_progress(date_from, date_to, approved_only=True)
-    return {"from": date_from, "to": date_to, "kelurahan": rows, "totals": totals(rows)}
+    return {"from": date_from, "to": date_to, "kelurahan": rows, "totals": totals(rows),
+            "network_synthetic": coverage_counts.network_is_synthetic()}
 
 
 def progress_features(date_from: date, date_to: date) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import User, WorkLog, db, utcnow
 from satgas.auth import ensure_can_review
 from satgas.errors import DomainError, NotFound
-from satgas.services import audit, rollup
+from satgas.services import audit, coverage_counts, rollup
 from satgas.signals import log_reviewed
 
 DECISIONS = ("approved", "rejected")
@@ -34,6 +34,8 @@ def _decide(user: User, log_id: uuid.UUID, decision: str, note: str | None) -> W
     log.reviewed_at = utcnow()
     log.review_note = note
     rollup.apply(old, rollup.contribution(log))
+    if (previous == "approved") != (decision == "approved"):
+        coverage_counts.count_log(log.id, 1 if decision == "approved" else -1)
     audit.record(log.id, user.username, "reviewed",
                  {"decision": decision, "note": note, "previous_status": previous})
     return log

@@ -61,6 +61,9 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("POST", "/api/v1/sync/status"): ("/api/v1/sync/status", SIGNED_IN),
     ("GET", "/api/v1/progress"): ("/api/v1/progress?from={first}&to={last}", STAFF),
     ("GET", "/api/v1/progress/daily"): ("/api/v1/progress/daily?from={first}&to={last}", STAFF),
+    # Every role may read the drain network; a scoped supervisor's list is its kecamatan's.
+    ("GET", "/api/v1/drains"): ("/api/v1/drains", SIGNED_IN),
+    ("GET", "/api/v1/drains/overdue"): ("/api/v1/drains/overdue?days=90", SIGNED_IN),
     ("GET", "/public/v1/progress"): ("/public/v1/progress", OPEN),
     ("GET", "/public/v1/progress.geojson"): ("/public/v1/progress.geojson", OPEN),
     ("GET", "/public/v1/activities"): ("/public/v1/activities", OPEN),
@@ -137,4 +140,5 @@ def test_access(client, cast, world, method, rule):
         resp = client.open(path, method=method, headers=_headers(client, role, method, rule, cast),
                            **_body(method, rule, role, cast, world))
         got[role] = resp.status_code
+        resp.close()  # a streamed body (drains, CSV) not read here still ends its request context
     assert got == expected

@@ -28,6 +28,11 @@
   const ZERO_FILL = 'rgb(236, 236, 236)';
   const RAMP = [[214, 239, 242], [74, 163, 189], [8, 58, 104]];
   const RAMP_START = 0.1;
+  // What colours the map: metres cleaned, or the share of the drain network covered (0–100 %).
+  const MODES = {
+    length: { field: 'length_m', title: 'Panjang saluran dibersihkan', en: '(length cleaned, m)' },
+    coverage: { field: 'coverage_pct', title: 'Jaringan saluran tercakup', en: '(drain network covered, %)' },
+  };
 
   const nf1 = new Intl.NumberFormat('id-ID', { maximumFractionDigits: 1 });
   const nf0 = new Intl.NumberFormat('id-ID', { maximumFractionDigits: 0 });
@@ -36,6 +41,9 @@
   const state = {
     rows: [], // merged per-kelurahan records (GeoJSON properties overlaid with /progress rows)
     sort: { key: 'length_m', dir: 'desc' },
+    mode: 'length', // see MODES
+    features: [], // the last GeoJSON features drawn, so the mode can be switched without a reload
+    byCode: new Map(),
     filter: '',
     requestId: 0,
     active: null, // <path> whose tooltip is shown
@@ -47,6 +55,7 @@
   const fmt1 = (v) => nf1.format(num(v));
   const fmt0 = (v) => nf0.format(num(v));
   const isIsoDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || '') && !isNaN(Date.parse(s + 'T00:00:00Z'));
+  const fmtPct = (v) => (v === null || v === undefined || v === '' ? '–' : fmt1(v));
   const fmtDate = (iso) => (isIsoDate(iso) ? df.format(new Date(iso + 'T00:00:00Z')) : '–');
   const todayWib = () => new Date(Date.now() + WIB_OFFSET_MS).toISOString().slice(0, 10);
   const addDays = (iso, n) => new Date(Date.parse(iso + 'T00:00:00Z') + n * DAY_MS).toISOString().slice(0, 10);
@@ -142,6 +151,10 @@
     const totals = (progress && progress.totals) || {};
     $('#period-label').textContent = 'Periode ' + fmtDate(period.from) + ' – ' + fmtDate(period.to);
     fillKecamatanFilter(state.rows);
+    state.features = features;
+    state.byCode = byCode;
+    setModeAvailable(num(totals.network_m) > 0);
+    $('#synthetic-note').hidden = !(progress && progress.network_synthetic);
     drawMap(features, byCode);
     renderTotals(totals);
     renderTable();
@@ -198,7 +211,8 @@
     if (!features.length) return;
     const proj = makeProjection(features);
     svg.setAttribute('viewBox', '0 0 ' + proj.width + ' ' + proj.height);
-    const max = Math.max(0, ...state.rows.map((r) => num(r.length_m)));
+    const field = MODES[state.mode].field;
+    const max = state.mode === 'coverage' ? 100 : Math.max(0, ...state.rows.map((r) => num(r.length_m)));
     const kec = new Map(); // kecamatan code -> {name, a, cx, cy} for label placement
     features.forEach((f) => {
       const r = byCode.get(f.properties.code);
@@ -211,9 +225,11 @@
       const path = el('path', {
         class: 'kel', d, tabindex: '0', role: 'button',
         'data-code': r.code, 'data-kecamatan': r.kecamatan_code, 'data-length': String(num(r.length_m)),
-        'aria-label': r.name + ', Kecamatan ' + r.kecamatan_name + ': ' + fmt1(r.length_m) + ' m dibersihkan, ' + fmt0(r.logs) + ' kegiatan',
+        'data-coverage': r.coverage_pct === null || r.coverage_pct === undefined ? '' : String(r.coverage_pct),
+        'aria-label': r.name + ', Kecamatan ' + r.kecamatan_name + ': ' + fmt1(r.length_m) + ' m dibersihkan, ' +
+          fmtPct(r.coverage_pct) + ' % jaringan tercakup, ' + fmt0(r.logs) + ' kegiatan',
       }, null, SVG_NS);
-      path.style.fill = fillFor(num(r.length_m), max);
+      path.style.fill = fillFor(num(r[field]), max);
       bindPath(path);
       svg.appendChild(path);
     });
@@ -238,9 +254,28 @@
   }
 
   function renderLegend(max) {
+    const mode = MODES[state.mode];
+    const title = $('#legend-title');
+    title.textContent = mode.title + ' ';
+    title.appendChild(el('span', { class: 'en', text: mode.en }));
     $('#legend-bar').style.background = 'linear-gradient(to right, ' + [0, 0.5, 1].map((t) => rampColor(RAMP_START + (1 - RAMP_START) * t)).join(', ') + ')';
     $('#legend-mid').textContent = max > 0 ? fmt0(max / 2) : '';
-    $('#legend-max').textContent = max > 0 ? fmt0(max) + ' m' : '—';
+    $('#legend-max').textContent = max > 0 ? fmt0(max) + (state.mode === 'coverage' ? ' %' : ' m') : '—';
+  }
+
+  /** The coverage colouring needs a drain network; without one the map shows metres cleaned. */
+  function setModeAvailable(hasNetwork) {
+    $('#mode-note').hidden = hasNetwork;
+    const button = document.querySelector('[data-mode="coverage"]');
+    button.disabled = !hasNetwork;
+    if (!hasNetwork && state.mode === 'coverage') setMode('length', false);
+  }
+
+  function setMode(mode, redraw) {
+    state.mode = mode;
+    document.querySelectorAll('[data-mode]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.mode === mode)));
+    document.body.dataset.mapMode = mode;
+    if (redraw) drawMap(state.features, state.byCode);
   }
 
   /* ---------- tooltip ---------- */
@@ -272,6 +307,8 @@
       tip.appendChild(el('p', { class: 'tt-kec', text: 'Kecamatan ' + r.kecamatan_name }));
       tip.appendChild(el('dl', {}, [].concat(
         fig('Panjang', 'length_m', fmt1(r.length_m) + ' m'),
+        fig('Cakupan jaringan', 'coverage_pct', r.coverage_pct === null || r.coverage_pct === undefined ? '–'
+          : fmt1(r.coverage_pct) + ' % (' + fmt0(r.covered_m) + ' dari ' + fmt0(r.network_m) + ' m)'),
         fig('Sedimen', 'sediment_m3', fmt1(r.sediment_m3) + ' m³'),
         fig('Sampah', 'waste_kg', fmt1(r.waste_kg) + ' kg'),
         fig('Kegiatan', 'logs', fmt0(r.logs)),
@@ -323,7 +360,8 @@
     document.querySelectorAll('#totals [data-total]').forEach((node) => {
       const key = node.dataset.total;
       const value = key in totals ? totals[key] : state.rows.reduce((s, r) => s + num(r[key]), 0);
-      node.textContent = key === 'logs' || key === 'photos' ? fmt0(value) : fmt1(value);
+      if (key === 'coverage_pct') node.textContent = fmtPct(totals[key]);
+      else node.textContent = key === 'logs' || key === 'photos' ? fmt0(value) : fmt1(value);
     });
   }
 
@@ -354,12 +392,12 @@
       tbody.appendChild(el('tr', { 'data-code': r.code, 'data-kecamatan': r.kecamatan_code }, [
         el('th', { scope: 'row', text: r.name }),
         el('td', { text: r.kecamatan_name }),
-        td('length_m', fmt1(r.length_m)), td('sediment_m3', fmt1(r.sediment_m3)),
+        td('length_m', fmt1(r.length_m)), td('coverage_pct', fmtPct(r.coverage_pct)), td('sediment_m3', fmt1(r.sediment_m3)),
         td('waste_kg', fmt1(r.waste_kg)), td('logs', fmt0(r.logs)),
         el('td', { 'data-field': 'last_work_date' }, [r.last_work_date ? el('time', { datetime: r.last_work_date, text: fmtDate(r.last_work_date) }) : document.createTextNode('–')]),
       ]));
     });
-    if (!rows.length) tbody.appendChild(el('tr', { class: 'empty' }, [el('td', { colspan: '7', text: 'Tidak ada data kelurahan.' })]));
+    if (!rows.length) tbody.appendChild(el('tr', { class: 'empty' }, [el('td', { colspan: '8', text: 'Tidak ada data kelurahan.' })]));
     document.querySelectorAll('#kel-table th[data-sort]').forEach((th) => {
       th.setAttribute('aria-sort', th.dataset.sort === state.sort.key ? (state.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
     });
@@ -414,6 +452,7 @@
     }));
     ['#from', '#to'].forEach((s) => $(s).addEventListener('input', () => setPeriod([$('#from').value, $('#to').value], null)));
     $('#retry').addEventListener('click', () => load(true));
+    document.querySelectorAll('[data-mode]').forEach((b) => b.addEventListener('click', () => setMode(b.dataset.mode, true)));
     $('#kecamatan-filter').addEventListener('change', (e) => { state.filter = e.target.value; renderTable(); applyFilterToMap(); });
     document.querySelectorAll('#kel-table th[data-sort] button').forEach((btn) => btn.addEventListener('click', () => {
       const key = btn.parentNode.dataset.sort;

@@ -1,0 +1,60 @@
+"""Smoke run of the coverage benchmark (PostGIS, tiny sizes): it loads, ingests, measures and agrees."""
+from __future__ import annotations
+
+import threading
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from werkzeug.serving import make_server
+
+from bench import coverage
+from bench.generate import BENCH_ADMIN, BENCH_PASSWORD
+from models import db
+from tests.support import make_app
+
+SMOKE_DB = "satgas_coverage_smoke"
+
+
+@pytest.fixture
+def coverage_dsn(postgis_url):
+    """A database of its own, so the generated crews, logs and network never meet the other tests."""
+    server = urlsplit(postgis_url.replace("postgresql+psycopg://", "postgresql://"))
+    admin_dsn = urlunsplit(server._replace(path="/postgres"))
+    dsn = urlunsplit(server._replace(path=f"/{SMOKE_DB}"))
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {SMOKE_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {SMOKE_DB}")
+    yield dsn
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {SMOKE_DB} WITH (FORCE)")
+
+
+def test_coverage_benchmark_smoke_run(coverage_dsn, tmp_path):
+    app = make_app(coverage_dsn, f"file://{tmp_path}")
+    coverage.generate(coverage_dsn, 1500, seed=9)  # the logs the network import then re-measures
+    client = app.test_client()
+
+    def token(username: str) -> str:
+        return client.post("/api/v1/auth/token", json={"username": username, "password": BENCH_PASSWORD}
+                           ).get_json()["access_token"]
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = coverage.run(f"http://127.0.0.1:{server.server_port}", token(BENCH_ADMIN),
+                              token("bench_crew_35.73.02.1007"), coverage_dsn, quick=True)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+    assert result["network"]["synthetic"] is True and result["network"]["segments"] > 0
+    assert result["network"]["logs_remeasured"] > 0  # generated logs inside the three kelurahan now cover drains
+    batch = result["batch_ingest"]
+    assert batch["errors"] == 0 and batch["stored"] == batch["logs"] == 1000
+    assert batch["covering_network"] > 0.9 * batch["logs"]  # tracks walked along drains cover them
+    assert result["progress"]["match"] is True and result["progress"]["network_m"] > 0
+    assert result["progress"]["http"]["n"] == 20 and result["overdue"]["n"] == 20
+    assert set(result["targets"]) == set(coverage.TARGETS)
