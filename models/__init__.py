@@ -6,9 +6,11 @@ from models.base import METRIC_SRID, WGS84, Base, db, utcnow
 from models.logs import ACTIVITIES, LOG_FLAGS, STATUSES, WorkLog
 from models.photos import PHOTO_FLAGS, PHOTO_KINDS, Photo
 from models.progress import DailyProgress
+from models.webhooks import WEBHOOK_EVENTS, Webhook, WebhookAttempt, WebhookEvent, WebhookMessage
 
 __all__ = [
     "ACTIVITIES", "LOG_FLAGS", "METRIC_SRID", "PHOTO_FLAGS", "PHOTO_KINDS", "ROLES",
-    "STATUSES", "WGS84", "AccessToken", "AuditEvent", "Base", "City", "Crew", "DailyProgress",
-    "Kecamatan", "Kelurahan", "Photo", "User", "WorkLog", "db", "utcnow",
+    "STATUSES", "WEBHOOK_EVENTS", "WGS84", "AccessToken", "AuditEvent", "Base", "City", "Crew", "DailyProgress",
+    "Kecamatan", "Kelurahan", "Photo", "User", "Webhook", "WebhookAttempt", "WebhookEvent", "WebhookMessage",
+    "WorkLog", "db", "utcnow",
 ]

@@ -9,6 +9,13 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 # (422 "Unknown …"): the pattern only says what a code looks like.
 KECAMATAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="Use a kecamatan code such as 35.73.02.")
 KELURAHAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", error="Use a kelurahan code such as 35.73.02.1001.")
+# A SAMBAT Online complaint ticket, e.g. "SBT-2026/11/00042": what the contract allows, nothing more.
+COMPLAINT_REF = validate.And(
+    validate.Length(min=1, max=40, error="A complaint_ref has at most 40 characters."),
+    validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9/._-]*$",
+                    error="Use the SAMBAT ticket as shown, e.g. SBT-2026/11/00042: letters, digits, '/', '.', "
+                          "'_' or '-', starting with a letter or digit."),
+)
 ID_RANGE = validate.Range(min=1, max=2**31 - 1, error="Not a known id.")
 # Long enough for multi-year reports, short enough that a daily series stays a small answer.
 MAX_RANGE = timedelta(days=3 * 366)

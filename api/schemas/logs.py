@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from api.fields import AwareDateTime, GeometryField, Text
-from api.schemas.common import ID_RANGE, KECAMATAN_CODE, KELURAHAN_CODE, QuerySchema, check_period
+from api.schemas.common import COMPLAINT_REF, ID_RANGE, KECAMATAN_CODE, KELURAHAN_CODE, QuerySchema, check_period
 from models import ACTIVITIES, LOG_FLAGS, STATUSES, utcnow
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -30,6 +30,8 @@ class LogCreateSchema(Schema):
     waste_kg = _measure(1_000_000)
     workers = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1, max=500))
     notes = Text(multiline=True, allow_none=True, load_default=None, validate=validate.Length(max=2000))
+    complaint_ref = fields.String(allow_none=True, load_default=None, validate=COMPLAINT_REF,
+                                  metadata={"description": "The SAMBAT Online complaint ticket this work answers"})
     crew_id = fields.Integer(strict=True, allow_none=True, load_default=None, validate=ID_RANGE)
 
     @validates_schema(skip_on_field_errors=True)
@@ -81,6 +83,7 @@ class LogSchema(Schema):
     waste_kg = fields.Float(allow_none=True)
     workers = fields.Integer(allow_none=True)
     notes = fields.String(allow_none=True)
+    complaint_ref = fields.String(allow_none=True)
     status = fields.String()
     flags = fields.List(fields.String(), attribute="flag_list")
     photos = fields.List(fields.Nested(PhotoSchema))
@@ -123,6 +126,7 @@ class LogFilterSchema(QuerySchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     activity = fields.String(validate=validate.OneOf(ACTIVITIES))
     flag = fields.String(validate=validate.OneOf(LOG_FLAGS))
+    complaint_ref = fields.String(validate=COMPLAINT_REF, metadata={"description": "A SAMBAT ticket, exactly"})
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     bbox = BBoxField(metadata={"description": "minlon,minlat,maxlon,maxlat"})

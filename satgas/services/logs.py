@@ -20,6 +20,7 @@ from shapely.geometry import mapping
 from sqlalchemy import select
 
 from models import WGS84, AuditEvent, Crew, User, WorkLog, db, utcnow
+from models.base import new_public_id
 from satgas.auth import crew_for_new_log
 from satgas.database import backend
 from satgas.errors import Conflict, DomainError, Invalid
@@ -84,7 +85,8 @@ def content_sha256(data: dict[str, Any], crew_id: int) -> str:
     """Fingerprint of what the phone sent, normalised so that equal content hashes equal.
 
     Timestamps compare as instants (07:30+07:00 == 00:30Z), numbers as floats, coordinates at
-    1e-7° (about 1 cm), and absent optional fields equal explicit nulls.
+    1e-7° (about 1 cm), and absent optional fields equal explicit nulls. `complaint_ref` counts
+    only when set, so logs stored before it existed keep their fingerprint (their replays stay 200).
     """
     geometry = mapping(data["geometry"])
     canonical = {
@@ -96,6 +98,8 @@ def content_sha256(data: dict[str, Any], crew_id: int) -> str:
                      "coordinates": round_coordinates(geometry["coordinates"], LOG_COORD_DECIMALS)},
         **{name: _number(data.get(name)) for name in _CONTENT_FIELDS},
     }
+    if data.get("complaint_ref") is not None:
+        canonical["complaint_ref"] = data["complaint_ref"]
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
 
@@ -183,7 +187,8 @@ def _row(user: User, item: IncomingLog) -> dict[str, Any]:
         "gps_accuracy_m": data["gps_accuracy_m"], "claimed_kelurahan_code": data["kelurahan_code"],
         "kelurahan_code": item.row["kelurahan_code"], "kecamatan_code": item.row["kecamatan_code"],
         "length_m": data["length_m"], "sediment_m3": data["sediment_m3"], "waste_kg": data["waste_kg"],
-        "workers": data["workers"], "notes": data["notes"],
+        "workers": data["workers"], "notes": data["notes"], "complaint_ref": data["complaint_ref"],
+        "public_id": new_public_id(),
         "measured_length_m": spatial.geodesic_length_m(data["geometry"]), "status": "submitted",
         "flags": item.row["flags"], "content_sha256": item.fingerprint, "created_at": utcnow(),
     }
