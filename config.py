@@ -41,6 +41,13 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name) or "0"
+    if raw not in ("0", "1"):
+        raise ConfigError(f"{name} must be 1 (on) or 0 (off), got {raw!r}")
+    return raw == "1"
+
+
 def _sqlalchemy_url(url: str) -> str:
     """Pick our drivers: psycopg 3 for PostgreSQL; SQLite URLs stay as they are."""
     for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
@@ -102,4 +109,6 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/"),
         # When set, /metrics answers only to "Authorization: Bearer <METRICS_TOKEN>".
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # 1: webhook URLs may use http:// and point at loopback/private hosts (tests, intranets).
+        "WEBHOOK_ALLOW_PRIVATE": _flag(env, "WEBHOOK_ALLOW_PRIVATE"),
     }

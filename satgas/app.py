@@ -23,6 +23,7 @@ from satgas.request_limits import LimitedRequest, enforce_body_limit, reject_nul
 from satgas.request_log import assign_request_id, configure_logging, log_request
 from satgas.response_headers import set_response_headers
 from satgas.services.public_cache import init_public_cache
+from satgas.worker import worker_command
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Flask:
@@ -93,3 +94,4 @@ def register_hooks(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(worker_command)

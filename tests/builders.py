@@ -122,3 +122,13 @@ def upload_secret_photo(client, cast: Cast, log: dict, kind: str = "after", who:
     with client.application.app_context():
         public_id = db.session.scalar(select(Photo.public_id).where(Photo.id == uuid.UUID(photo_id)))
     return {"id": photo_id, "public_id": public_id, "kind": kind}
+
+
+def add_webhook(client, cast: Cast, url: str, events: tuple[str, ...] = ("log.approved",), who: str = "admin",
+                *, expect: int | None = 201, **fields: Any) -> dict:
+    """Register a webhook endpoint through the API; returns the answer's JSON (with the secret on 201)."""
+    resp = client.post("/api/v1/webhooks", json={"url": url, "events": list(events), **fields},
+                       headers=cast.headers(who))
+    if expect is not None:
+        assert resp.status_code == expect, resp.get_json()
+    return resp.get_json()

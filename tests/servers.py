@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -12,6 +13,8 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import redis
@@ -106,3 +109,70 @@ def serving(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(10)
+
+
+@dataclass(frozen=True)
+class Received:
+    """One request a Receiver got: headers (lower-case names) and the raw body."""
+
+    headers: dict[str, str]
+    body: bytes
+
+
+class Receiver:
+    """A webhook receiver: a real HTTP server on loopback that records every POST and answers
+    from a script of (status, headers) — then `default` once the script runs out. With `hold`,
+    the first request waits until the event is set (a receiver that does not answer)."""
+
+    def __init__(self, *script: tuple[int, dict[str, str]], default: tuple[int, dict[str, str]] = (200, {}),
+                 hold: threading.Event | None = None) -> None:
+        self.script: queue.Queue = queue.Queue()
+        for answer in script:
+            self.script.put(answer)
+        self.default, self.hold = default, hold
+        self.received: list[Received] = []
+        self.arrived = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
+                receiver.arrived.set()
+                if receiver.hold is not None and len(receiver.received) == 1:
+                    receiver.hold.wait(30)
+                status, headers = receiver.next_answer()
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/satgas"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def next_answer(self) -> tuple[int, dict[str, str]]:
+        try:
+            return self.script.get_nowait()
+        except queue.Empty:
+            return self.default
+
+    def ids(self) -> list[str]:
+        return [r.headers["webhook-id"] for r in self.received]
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.hold is not None:
+            self.hold.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(10)

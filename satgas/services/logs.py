@@ -26,7 +26,7 @@ from satgas.database import backend
 from satgas.errors import Conflict, DomainError, Invalid
 from satgas.geojson import LOG_COORD_DECIMALS, round_coordinates
 from satgas.metrics import LOGS_INGESTED
-from satgas.services import rollup, spatial
+from satgas.services import outbox, rollup, spatial
 from satgas.timeutil import wib_date
 
 CHUNK = 100  # logs per transaction in a batch: a cut connection keeps the chunks committed
@@ -211,8 +211,16 @@ def _insert(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
     return created
 
 
+def _as_stored(user: User, item: IncomingLog) -> WorkLog:
+    """The new log as the API shows it, without reading it back: the row just inserted."""
+    stored = WorkLog(**item.row, photos=[])
+    stored.submitted_by = user
+    return stored
+
+
 def _record_created(user: User, created: list[IncomingLog]) -> None:
-    """The audit event and the rollup contribution of each new log, in the same transaction."""
+    """The audit event, rollup contribution and `log.created` webhook event of each new log, in
+    the same transaction."""
     if not created:
         return
     backend().insert_rows(AuditEvent.__table__, [
@@ -223,6 +231,7 @@ def _record_created(user: User, created: list[IncomingLog]) -> None:
     ])
     # A transient WorkLog per row: the rollup's one rule for what a log counts applies.
     rollup.apply_many([(None, rollup.contribution(WorkLog(**item.row), [])) for item in created])
+    outbox.emit_many("log.created", "log", ((_as_stored(user, item), item.row["created_at"]) for item in created))
 
 
 def _ingest(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
@@ -249,8 +258,7 @@ def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog, bool]:
         db.session.commit()
         return db.session.get(WorkLog, item.id), False
     # The 201 body is what was just inserted: no need to read it back.
-    stored = WorkLog(**item.row, photos=[])
-    stored.submitted_by = user
+    stored = _as_stored(user, item)
     db.session.commit()
     return stored, True
 
