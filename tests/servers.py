@@ -71,6 +71,42 @@ class Gunicorn:
                 self.proc.wait(5)
 
 
+class WorkerProcess:
+    """`flask --app wsgi worker` in a process of its own, on the database and settings of `app`."""
+
+    def __init__(self, app: Flask, *args: str, allow_private: bool = True) -> None:
+        env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+               "SECRET_KEY": app.config["SECRET_KEY"], "STORAGE_URL": app.config["STORAGE_URL"],
+               "WEBHOOK_ALLOW_PRIVATE": "1" if allow_private else "0"}
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        self.log = tempfile.NamedTemporaryFile(prefix="worker-", suffix=".log", delete=False)  # noqa: SIM115 - lives as long as the process
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--poll-interval", "0.2", *args],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text()
+
+    def wait(self, timeout: float = 60) -> int:
+        return self.proc.wait(timeout)
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to record or clean up anything."""
+        self.proc.kill()
+        self.proc.wait(10)
+
+    def stop(self) -> int:
+        """SIGTERM, as systemd stops it; returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                return self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.proc.returncode
+
+
 class ThrowawayRedis:
     def __init__(self) -> None:
         binary = shutil.which("redis-server")
@@ -122,14 +158,15 @@ class Received:
 class Receiver:
     """A webhook receiver: a real HTTP server on loopback that records every POST and answers
     from a script of (status, headers) — then `default` once the script runs out. With `hold`,
-    the first request waits until the event is set (a receiver that does not answer)."""
+    the first request waits until the event is set (a receiver that does not answer); `delay`
+    slows every answer."""
 
     def __init__(self, *script: tuple[int, dict[str, str]], default: tuple[int, dict[str, str]] = (200, {}),
-                 hold: threading.Event | None = None) -> None:
+                 hold: threading.Event | None = None, delay: float = 0.0) -> None:
         self.script: queue.Queue = queue.Queue()
         for answer in script:
             self.script.put(answer)
-        self.default, self.hold = default, hold
+        self.default, self.hold, self.delay = default, hold, delay
         self.received: list[Received] = []
         self.arrived = threading.Event()
         receiver = self
@@ -141,6 +178,7 @@ class Receiver:
                 receiver.arrived.set()
                 if receiver.hold is not None and len(receiver.received) == 1:
                     receiver.hold.wait(30)
+                time.sleep(receiver.delay)
                 status, headers = receiver.next_answer()
                 self.send_response(status)
                 for name, value in headers.items():
