@@ -12,7 +12,8 @@ KELURAHAN_CODE = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", error="Use a k
 # A SAMBAT Online complaint ticket, e.g. "SBT-2026/11/00042": what the contract allows, nothing more.
 COMPLAINT_REF = validate.And(
     validate.Length(min=1, max=40, error="A complaint_ref has at most 40 characters."),
-    validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9/._-]*$",
+    # \Z, not $: Python's $ also matches before a trailing line break.
+    validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9/._-]*\Z",
                     error="Use the SAMBAT ticket as shown, e.g. SBT-2026/11/00042: letters, digits, '/', '.', "
                           "'_' or '-', starting with a letter or digit."),
 )
