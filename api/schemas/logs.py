@@ -84,6 +84,8 @@ class LogSchema(Schema):
     workers = fields.Integer(allow_none=True)
     notes = fields.String(allow_none=True)
     complaint_ref = fields.String(allow_none=True)
+    public_id = fields.String(metadata={"description": "Opaque public id: once approved, "
+                                                       "/public/v1/activities/<public_id>/card.jpg"})
     status = fields.String()
     flags = fields.List(fields.String(), attribute="flag_list")
     photos = fields.List(fields.Nested(PhotoSchema))

@@ -76,8 +76,11 @@ def list_webhooks() -> list[Webhook]:
     return list(db.session.scalars(select(Webhook).where(Webhook.deleted_at.is_(None)).order_by(Webhook.id)))
 
 
+MAX_ID = 2**31 - 1  # an INTEGER column: a larger id is no webhook (and PostgreSQL would refuse the query)
+
+
 def _existing(webhook_id: int) -> Webhook:
-    hook = db.session.get(Webhook, webhook_id)
+    hook = db.session.get(Webhook, webhook_id) if 1 <= webhook_id <= MAX_ID else None
     if hook is None or hook.deleted_at is not None:
         raise NotFound(f"No webhook {webhook_id}.")
     return hook

@@ -67,7 +67,9 @@ def test_deleted_endpoints_disappear(client, cast):
     assert client.get("/api/v1/webhooks", headers=admin).get_json() == []
     assert client.delete(f"/api/v1/webhooks/{hook['id']}", headers=admin).status_code == 404
     assert client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=admin).status_code == 404
-    assert client.get("/api/v1/webhooks/999999/deliveries", headers=admin).status_code == 404
+    for unknown in (999999, 15832829526):
+        assert client.get(f"/api/v1/webhooks/{unknown}/deliveries", headers=admin).status_code == 404
+        assert client.delete(f"/api/v1/webhooks/{unknown}", headers=admin).status_code == 404
 
 
 @pytest.fixture
