@@ -117,9 +117,10 @@ def test_if_none_match_is_answered_304_and_changes_make_a_new_card(client, cast,
     newer = client.get(url, headers={"If-None-Match": reapproved.headers["ETag"]})
     assert newer.status_code == 200 and newer.headers["ETag"] not in (etag, reapproved.headers["ETag"])
     assert len(rendered) == 3
+    folder = f"cards/{url.split('/')[-2]}/"
     with client.application.app_context():
-        kept = [o.key for o in photo_storage().list_objects("cards/")]
-    assert kept == [f"cards/{url.split('/')[-2]}/{_tag(newer)}.jpg"]  # replaced, not piled up
+        kept = [o.key for o in photo_storage().list_objects(folder)]
+    assert kept == [f"{folder}{_tag(newer)}.jpg"]  # replaced, not piled up
 
 
 def test_no_card_unless_approved_with_both_photos(client, cast):
