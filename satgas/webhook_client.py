@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import urllib3
 from standardwebhooks import Webhook as Signer
-from urllib3.exceptions import HTTPError, SSLError, TimeoutError
+from urllib3.exceptions import HTTPError, NewConnectionError, SSLError, TimeoutError
 
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "SATGAS-Webhooks/1 (DPUPR Kota Malang)"
@@ -99,6 +99,20 @@ def _pool(scheme: str, address: IPAddress, port: int, host: str) -> urllib3.HTTP
     return urllib3.HTTPConnectionPool(str(address), port, timeout=timeout, retries=False, maxsize=1)
 
 
+def _exchange(scheme: str, address: IPAddress, port: int, parts, headers: dict[str, str], body: bytes):
+    """One POST to one checked address; the response (status and headers), or an urllib3 error."""
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    pool = _pool(scheme, address, port, parts.hostname)
+    try:
+        response = pool.urlopen("POST", path, body=body, headers={**headers, "Host": parts.netloc},
+                                redirect=False, assert_same_host=False, preload_content=False)
+        response.read(4096)  # the body does not matter; reading a little lets the exchange finish
+        response.release_conn()
+        return response
+    finally:
+        pool.close()
+
+
 def _send(url: str, headers: dict[str, str], body: bytes, allow_private: bool) -> Answer:
     parts = urlsplit(url)
     host, scheme = parts.hostname or "", parts.scheme
@@ -110,23 +124,23 @@ def _send(url: str, headers: dict[str, str], body: bytes, allow_private: bool) -
     refused = refusal(addresses, allow_private)
     if refused:
         return Answer(error=f"not sent: {refused}")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    pool = _pool(scheme, addresses[0], port, host)
-    try:
-        response = pool.urlopen("POST", path, body=body, headers={**headers, "Host": parts.netloc},
-                                redirect=False, assert_same_host=False, preload_content=False)
-        response.read(4096)  # the body does not matter; reading a little lets the exchange finish
-        response.release_conn()
-    except TimeoutError:
-        return Answer(error=f"no answer within {TIMEOUT_SECONDS:g} s")
-    except SSLError as exc:
-        return Answer(error=f"TLS failed: {exc}"[:500])
-    except HTTPError as exc:
-        return Answer(error=f"connection failed: {exc}"[:500])
-    finally:
-        pool.close()
-    error = None if 200 <= response.status < 300 else f"HTTP {response.status}"
-    return Answer(response.status, error, retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC)))
+    failure = Answer(error=f"{host} has no address")
+    for address in addresses:  # the next address only when this one cannot be reached at all
+        try:
+            response = _exchange(scheme, address, port, parts, headers, body)
+        except NewConnectionError as exc:
+            failure = Answer(error=f"connection failed: {exc}"[:500])
+            continue
+        except TimeoutError:
+            return Answer(error=f"no answer within {TIMEOUT_SECONDS:g} s")
+        except SSLError as exc:
+            return Answer(error=f"TLS failed: {exc}"[:500])
+        except HTTPError as exc:
+            return Answer(error=f"connection failed: {exc}"[:500])
+        error = None if 200 <= response.status < 300 else f"HTTP {response.status}"
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC))
+        return Answer(response.status, error, retry_after)
+    return failure
 
 
 def post(url: str, event_id: str, body: str, secret: str, allow_private: bool) -> Answer:

@@ -1,10 +1,12 @@
 """Real servers for tests: the app on a threaded HTTP server or under gunicorn, a throw-away Redis."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import queue
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -159,10 +161,10 @@ class Receiver:
     """A webhook receiver: a real HTTP server on loopback that records every POST and answers
     from a script of (status, headers) — then `default` once the script runs out. With `hold`,
     the first request waits until the event is set (a receiver that does not answer); `delay`
-    slows every answer."""
+    slows every answer; `tls` serves https://localhost with that certificate."""
 
     def __init__(self, *script: tuple[int, dict[str, str]], default: tuple[int, dict[str, str]] = (200, {}),
-                 hold: threading.Event | None = None, delay: float = 0.0) -> None:
+                 hold: threading.Event | None = None, delay: float = 0.0, tls: Path | None = None) -> None:
         self.script: queue.Queue = queue.Queue()
         for answer in script:
             self.script.put(answer)
@@ -192,7 +194,13 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/satgas"
+        port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{port}/hooks/satgas"
+        if tls is not None:  # https://localhost with the certificate (and key) in the PEM file `tls`
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://localhost:{port}/hooks/satgas"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def next_answer(self) -> tuple[int, dict[str, str]]:
@@ -214,3 +222,24 @@ class Receiver:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(10)
+
+
+def self_signed_pem(dest: Path, name: str = "localhost") -> Path:
+    """A self-signed certificate for `name` and its key, in one PEM file (a test CA of its own)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    dest.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return dest

@@ -14,7 +14,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from models import WebhookEvent, WebhookMessage, db, utcnow
 from satgas.services.delivery import RETRY_DELAYS
 from tests.builders import add_webhook, log_payload, post_log, review, upload_photo
-from tests.servers import Receiver
+from tests.servers import Receiver, self_signed_pem
 
 
 def _deliveries(client, cast, hook: dict) -> list[dict]:
@@ -130,6 +130,23 @@ def test_a_private_address_is_checked_again_when_sending(app, client, cast, rece
     [attempt] = _deliveries(client, cast, hook)
     assert attempt["status_code"] is None and "127.0.0.1" in attempt["error"] and attempt["next_attempt_at"]
     assert receiver.received == []
+
+
+def test_https_receivers_are_verified_and_reached_by_name(client, cast, private_ok, deliver, tmp_path, monkeypatch):
+    pem = self_signed_pem(tmp_path / "receiver.pem")
+    with Receiver(tls=pem) as receiver:
+        hook = add_webhook(client, cast, receiver.url, ("log.approved",))
+        review(client, cast, post_log(client, cast)["id"])
+        start = utcnow()
+        assert deliver(start) == 1
+        [refused] = _deliveries(client, cast, hook)
+        assert refused["status_code"] is None and "TLS failed" in refused["error"]  # an unknown issuer
+        monkeypatch.setenv("SSL_CERT_FILE", str(pem))  # the receiver's certificate is now trusted
+        assert deliver(start + timedelta(hours=1)) == 1
+    [got] = receiver.received
+    assert _verified(hook, got)["type"] == "log.approved"
+    assert got.headers["host"] == receiver.url.split("/")[2]  # localhost:port, though the address was checked
+    assert _deliveries(client, cast, hook)[0]["status_code"] == 200
 
 
 def test_creation_photos_and_rejections_are_events_written_with_the_change(app, client, cast, receiver, deliver):
