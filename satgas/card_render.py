@@ -20,6 +20,7 @@ SIZE = 1080
 PHOTO_HEIGHT = 760
 PANEL = (SIZE // 2, PHOTO_HEIGHT)
 MARGIN = 40
+DRAFT_COVER = 0.9
 BAND = (10, 53, 80)  # the public page's header blue
 WHITE, MUTED, ACCENT = (255, 255, 255), (185, 207, 220), (242, 183, 5)
 FOOTER = "SATGAS Drainase · DPUPR Kota Malang"
@@ -59,17 +60,24 @@ _UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4
 
 
 def panel(path: Path, size: tuple[int, int] = PANEL) -> Image.Image:
-    """The photo upright, scaled to cover `size` and centre-cropped to it (never stretched)."""
+    """The photo upright, scaled to cover `size` and centre-cropped to it (never stretched).
+
+    Everything happens on the smallest bitmap that will do: no full-size copy is ever made.
+    """
     with Image.open(path) as img:
         orientation = img.getexif().get(ExifTags.Base.Orientation, 1)
         turn = _UPRIGHT.get(orientation) if isinstance(orientation, int) else None
         stored_panel = (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
-        img.draft("RGB", _fill_size(img.width, img.height, stored_panel))  # JPEG only; a no-op for others
         need = _fill_size(img.width, img.height, stored_panel)
+        # JPEG only (a no-op for others): decode at 1/2, 1/4 or 1/8 scale, the smallest that
+        # still covers 90 % of the panel (an upscale of at most 11 % is invisible on a card).
+        img.draft("RGB", (math.ceil(need[0] * DRAFT_COVER), math.ceil(need[1] * DRAFT_COVER)))
+        img.load()
         factor = min(img.width // need[0], img.height // need[1])
-        shrunk = img.reduce(factor) if factor >= 2 else img.copy()
-    upright = shrunk.transpose(turn) if turn is not None else shrunk
-    return ImageOps.fit(flatten(upright), size, Image.Resampling.LANCZOS)
+        small = img.reduce(factor) if factor >= 2 else img
+        if turn is not None:
+            small = small.transpose(turn)
+        return ImageOps.fit(small if small.mode == "RGB" else flatten(small), size, Image.Resampling.LANCZOS)
 
 
 def _fitted(draw: ImageDraw.ImageDraw, text: str, size: int, bold: bool, width: int) -> Font:
