@@ -3,7 +3,9 @@
 Responses are computed once per generation of the public cache (see
 `satgas.services.public_cache`), dumped through the whitelist schemas of
 `api.schemas.public`, and sent with Cache-Control, a strong ETag (304 on If-None-Match)
-and gzip when the client accepts it. CORS `*` for /public/* is set up in `satgas.app`.
+and gzip when the client accepts it. Cards are the exception: big JPEGs kept in the photo
+storage, streamed from there with the same headers, their ETag known from the database alone
+(`satgas.services.cards`). CORS `*` for /public/* is set up in `satgas.app`.
 """
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import logging
 import pytest
 from sqlalchemy import select
 
+from config import ConfigError, load_config
 from models import Webhook, WebhookAttempt, WebhookEvent, db
 from tests.builders import add_webhook, post_log, review
 
@@ -101,3 +102,12 @@ def test_the_secret_never_appears_after_creation(app, client, cast, receiver, de
     assert "attempt 1 delivered" in app_log.text  # the log was captured, and says what happened
     for text in seen:
         assert secret not in text and raw not in text
+
+
+def test_the_setting_is_read_from_the_environment():
+    env = {"DATABASE_URL": "sqlite:///x.db", "SECRET_KEY": "k"}
+    assert load_config(env)["WEBHOOK_ALLOW_PRIVATE"] is False
+    assert load_config({**env, "WEBHOOK_ALLOW_PRIVATE": "0"})["WEBHOOK_ALLOW_PRIVATE"] is False
+    assert load_config({**env, "WEBHOOK_ALLOW_PRIVATE": "1"})["WEBHOOK_ALLOW_PRIVATE"] is True
+    with pytest.raises(ConfigError, match="WEBHOOK_ALLOW_PRIVATE"):
+        load_config({**env, "WEBHOOK_ALLOW_PRIVATE": "yes"})
