@@ -3,8 +3,8 @@
 An upload never holds a database transaction while bytes arrive or go to storage (SQLite
 writers lock the whole file). The order is: check access, spool the body to a temp file while
 hashing it, inspect and thumbnail it, put both objects in storage, then insert the row, the
-audit event, the rollup change and the webhook event in one transaction. If that transaction fails, the objects
-are deleted again: the row and the objects exist both or neither.
+audit event, the rollup change and the webhook event in one transaction. If that transaction
+fails, the objects are deleted again: the row and the objects exist both or neither.
 
 Storage keys are `photos/<log_id>/<photo_id>-<sha256[:16]>` and
 `thumbs/<log_id>/<photo_id>-<sha256[:16]>.jpg`: a retry of the same bytes overwrites the same

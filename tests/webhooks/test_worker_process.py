@@ -63,6 +63,8 @@ def test_two_workers_on_postgresql_deliver_each_event_exactly_once(app, client, 
     with Receiver(delay=0.02) as receiver:
         add_webhook(client, cast, receiver.url, ("log.created",))
         workers = [WorkerProcess(app), WorkerProcess(app)]
+        for worker in workers:
+            _eventually(lambda w=worker: "webhook worker started" in w.output(), what="both workers to start")
         logs = [log_payload() for _ in range(60)]
         resp = client.post("/api/v1/logs/batch", json={"logs": logs}, headers=cast.headers("crew_a"))
         assert [r["status"] for r in resp.get_json()["results"]] == ["created"] * 60
@@ -71,6 +73,8 @@ def test_two_workers_on_postgresql_deliver_each_event_exactly_once(app, client, 
         assert [worker.stop() for worker in workers] == [0, 0]
     assert len(receiver.received) == 60 and len(set(receiver.ids())) == 60
     assert _count(app, WebhookAttempt) == 60
+    shares = [worker.output().count("delivered") for worker in workers]
+    assert sum(shares) == 60 and min(shares) > 0, shares  # both worked, side by side
 
 
 @pytest.mark.parametrize("db_backend", ["spatialite"])
