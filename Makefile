@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := python3-venv libsqlite3-mod-spatialite postgresql postgresql-15-postgis-3 redis-server chromium chromium-driver
+APT_PACKAGES := python3-venv libsqlite3-mod-spatialite postgresql postgresql-15-postgis-3 redis-server chromium chromium-driver fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := wsgi
 

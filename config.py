@@ -41,6 +41,13 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name) or "0"
+    if raw not in ("0", "1"):
+        raise ConfigError(f"{name} must be 1 (on) or 0 (off), got {raw!r}")
+    return raw == "1"
+
+
 def _sqlalchemy_url(url: str) -> str:
     """Pick our drivers: psycopg 3 for PostgreSQL; SQLite URLs stay as they are."""
     for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
@@ -118,4 +125,6 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         # A request body that stalls (no byte for this long) is ended with 408, so a client that
         # declares more than it sends cannot hold a worker thread (gunicorn facing clients).
         "BODY_READ_TIMEOUT_SECONDS": _int(env, "BODY_READ_TIMEOUT_SECONDS", 30),
+        # 1: webhook URLs may use http:// and point at loopback/private hosts (tests, intranets).
+        "WEBHOOK_ALLOW_PRIVATE": _flag(env, "WEBHOOK_ALLOW_PRIVATE"),
     }

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import admin, areas, auth, docs, drains, logs, ops, photos, progress, public, reviews, sync, vendor
+from api import admin, areas, auth, docs, drains, logs, ops, photos, progress, public, reviews, sync, vendor, webhooks
 from api.base import SatgasApi
 from api.schemas.common import QuerySchema
+from api.schemas.logs import LogSchema, PhotoSchema
+from satgas.services import outbox
 
 API_TITLE = "SATGAS work-log API"
-RESOURCES = (auth, areas, admin, logs, photos, reviews, progress, drains, sync, ops, public)
+RESOURCES = (auth, areas, admin, logs, photos, reviews, progress, drains, sync, webhooks, ops, public)
 
 
 def _openapi_config() -> dict:
@@ -45,4 +47,6 @@ def register_api(app: Flask) -> SatgasApi:
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(vendor.bp)
+    # Webhook events carry a log or photo exactly as this API shows it to an admin.
+    outbox.register_serializers(app, log=LogSchema().dump, photo=PhotoSchema().dump)
     return api

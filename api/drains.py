@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from api.base import Blueprint
 from api.exports import GEOJSON, geojson_stream
 from api.schemas.drains import DrainCollectionSchema, DrainQuerySchema, OverdueQuerySchema
 from satgas.auth import current_user

@@ -3,7 +3,9 @@
 Responses are computed once per generation of the public cache (see
 `satgas.services.public_cache`), dumped through the whitelist schemas of
 `api.schemas.public`, and sent with Cache-Control, a strong ETag (304 on If-None-Match)
-and gzip when the client accepts it. CORS `*` for /public/* is set up in `satgas.app`.
+and gzip when the client accepts it. Cards are the exception: big JPEGs kept in the photo
+storage, streamed from there with the same headers, their ETag known from the database alone
+(`satgas.services.cards`). CORS `*` for /public/* is set up in `satgas.app`.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from api.schemas.public import (
 )
 from satgas.errors import NotFound
 from satgas.extensions import limiter
-from satgas.services import public
+from satgas.services import cards, public
 from satgas.services.public_cache import Body, cached
 
 blp = Blueprint("public", __name__, url_prefix="/", description="Public progress (no login, approved work only)")
@@ -134,6 +136,28 @@ class Thumbnail(MethodView):
     def get(self, public_id: str):
         """Thumbnail of a photo of an approved log (EXIF stripped); the id reveals nothing internal."""
         return send_cached(cached("thumbnail", (public_id,), lambda: _thumbnail(public_id)))
+
+
+def send_card(public_id: str) -> Response:
+    """The card (streamed from the photo storage) with the public cache headers, or 304."""
+    if not _PUBLIC_ID.match(public_id):
+        raise NotFound("No card under this address.")
+    found = cards.card(public_id)
+    headers = {"Cache-Control": _cache_control(), "ETag": f'"{found.etag}"'}
+    if request.if_none_match.contains_weak(found.etag):
+        return Response(status=304, headers=headers)
+    return Response(cards.card_chunks(found), mimetype="image/jpeg", headers=headers, direct_passthrough=True)
+
+
+@blp.route("/public/v1/activities/<string:public_id>/card.jpg")
+class Card(MethodView):
+    @_rate_limited
+    @blp.response(200, content_type="image/jpeg", description="1080×1080 JPEG, no EXIF")
+    @blp.alt_response(404, description="No such activity, not approved, or without a before and an after photo")
+    @_documented
+    def get(self, public_id: str):
+        """Before/after card of approved work for social media: both photos side by side with a caption."""
+        return send_card(public_id)
 
 
 @blp.route("/public/v1/ping")

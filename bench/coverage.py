@@ -42,7 +42,7 @@ GROUP BY s.kelurahan_code ORDER BY s.kelurahan_code"""
 
 
 def _app(dsn: str):
-    from satgas import create_app
+    from satgas.app import create_app
 
     return create_app(env={"DATABASE_URL": dsn, "SECRET_KEY": "bench-coverage", "STORAGE_URL": "file:///tmp/satgas"})
 

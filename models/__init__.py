@@ -15,10 +15,12 @@ from models.drains import (
 from models.logs import ACTIVITIES, LOG_FLAGS, STATUSES, WorkLog
 from models.photos import PHOTO_FLAGS, PHOTO_KINDS, Photo
 from models.progress import DailyProgress
+from models.webhooks import WEBHOOK_EVENTS, Webhook, WebhookAttempt, WebhookEvent, WebhookMessage
 
 __all__ = [
     "ACTIVITIES", "BIN_MAX_M", "LOG_FLAGS", "METRIC_SRID", "NO_NEXT_DATE", "PHOTO_FLAGS", "PHOTO_KINDS",
-    "ROLES", "STATUSES", "WGS84", "AccessToken", "AuditEvent", "Base", "City", "CoverageDay", "CoverageRollup",
-    "Crew", "DailyProgress", "DrainNetworkArea", "DrainSegment", "Kecamatan", "Kelurahan", "LogCoverage", "Photo",
-    "User", "WorkLog", "db", "utcnow",
+    "ROLES", "STATUSES", "WEBHOOK_EVENTS", "WGS84", "AccessToken", "AuditEvent", "Base", "City", "CoverageDay",
+    "CoverageRollup", "Crew", "DailyProgress", "DrainNetworkArea", "DrainSegment", "Kecamatan", "Kelurahan",
+    "LogCoverage", "Photo", "User", "Webhook", "WebhookAttempt", "WebhookEvent", "WebhookMessage", "WorkLog", "db",
+    "utcnow",
 ]

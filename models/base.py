@@ -1,6 +1,7 @@
 """Declarative base, naming convention and column types shared by every model."""
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
@@ -59,3 +60,8 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_public_id() -> str:
+    """An opaque random id for public URLs (128 bits, hex)."""
+    return secrets.token_hex(16)

@@ -9,7 +9,7 @@ from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import Crew, User
-from models.base import WGS84, Base, UTCDateTime, utcnow
+from models.base import WGS84, Base, UTCDateTime, new_public_id, utcnow
 
 ACTIVITIES = (
     "drain_cleaning",
@@ -42,6 +42,8 @@ class WorkLog(Base):
     waste_kg: Mapped[float | None] = mapped_column(Float)
     workers: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
+    # The SAMBAT Online complaint ticket this work answers (a citizen's report), if any.
+    complaint_ref: Mapped[str | None] = mapped_column(String(40), index=True)
     measured_length_m: Mapped[float] = mapped_column(Float, default=0.0)
     # Metres of the drain network this log covers (0 while no network is loaded).
     covered_m: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
@@ -54,6 +56,8 @@ class WorkLog(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_note: Mapped[str | None] = mapped_column(Text)
+    # Opaque id for public URLs (activities, cards): reveals neither the phone's log id nor a user.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
 
     crew: Mapped[Crew] = relationship()
     submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])

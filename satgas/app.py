@@ -31,6 +31,7 @@ from satgas.request_log import assign_request_id, configure_logging, log_request
 from satgas.response_headers import set_response_headers
 from satgas.services.public_cache import init_public_cache
 from satgas.services.token_cache import init_token_cache
+from satgas.worker import worker_command
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Flask:
@@ -104,3 +105,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(drains_cli)
+    app.cli.add_command(worker_command)

@@ -96,7 +96,7 @@ def inspect_image(path: Path, max_pixels: int = 50_000_000, thumbnail_to: Path |
 
 
 def _save_thumbnail(upright: Image.Image, dest: Path, max_side: int) -> tuple[int, int]:
-    thumb = _flatten(upright)
+    thumb = flatten(upright)
     thumb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     # Pillow carries a JPEG comment (and more) over in `info`; none of it may reach a thumbnail.
     thumb.info.clear()
@@ -172,7 +172,7 @@ def _phash(img: Image.Image) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def _flatten(img: Image.Image) -> Image.Image:
+def flatten(img: Image.Image) -> Image.Image:
     """RGB for JPEG; transparent areas become white rather than black."""
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")

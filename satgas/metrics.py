@@ -1,7 +1,11 @@
-"""Prometheus metrics at /metrics: request latency, logs ingested, photos stored, review backlog.
+"""Prometheus metrics at /metrics: request latency, logs ingested, photos stored, review backlog,
+webhook events pending and webhook deliveries by outcome.
 
 With several gunicorn workers set PROMETHEUS_MULTIPROC_DIR (see gunicorn.conf.py) so that
-every worker's numbers are summed; otherwise one process serves its own.
+every worker's numbers are summed; otherwise one process serves its own. The webhook worker
+(`flask --app wsgi worker`) counts its deliveries in its own process: give it the same
+PROMETHEUS_MULTIPROC_DIR as gunicorn and /metrics sums them too. Gauges are read from the
+database when /metrics is scraped, so they are right whichever process serves the scrape.
 """
 from __future__ import annotations
 
@@ -16,13 +20,17 @@ from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMet
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from models import WorkLog, db
+from models import WebhookMessage, WorkLog, db
 from satgas.errors import Forbidden, Unauthorized
 
 LOGS_INGESTED = Counter("satgas_logs_ingested", "Work logs received, by outcome", ["outcome"])
 PHOTOS_STORED = Counter("satgas_photos_stored", "Photos stored (first upload, not replays)")
 REVIEW_BACKLOG = Gauge("satgas_review_backlog", "Logs submitted and not yet reviewed",
                        multiprocess_mode="mostrecent")
+WEBHOOK_PENDING = Gauge("satgas_webhook_events_pending", "Webhook messages waiting for (another) delivery attempt",
+                        multiprocess_mode="mostrecent")
+WEBHOOK_DELIVERIES = Counter("satgas_webhook_deliveries", "Webhook delivery attempts, by outcome "
+                             "(delivered, failed: retried later, gave_up, disabled: 410 Gone)", ["outcome"])
 
 
 class _DefaultRegistryProxy:
@@ -41,7 +49,7 @@ def _from_this_machine() -> bool:
 
 def _guard_and_refresh() -> None:
     """On /metrics: with METRICS_TOKEN, that bearer token; without it, loopback clients only.
-    Then refresh the backlog gauge."""
+    Then refresh the gauges."""
     if request.path != "/metrics":
         return
     expected = current_app.config["METRICS_TOKEN"]
@@ -51,6 +59,7 @@ def _guard_and_refresh() -> None:
         raise Forbidden("Metrics are served to this machine only; set METRICS_TOKEN to scrape them from elsewhere.")
     try:
         REVIEW_BACKLOG.set(db.session.scalar(select(func.count()).where(WorkLog.status == "submitted")) or 0)
+        WEBHOOK_PENDING.set(db.session.scalar(select(func.count()).where(WebhookMessage.status == "pending")) or 0)
     except SQLAlchemyError:
         db.session.rollback()
 

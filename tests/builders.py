@@ -179,3 +179,11 @@ def load_network(app, tmp_path, lines: list, **properties: Any):
     """Import the metric `lines` as the whole network (replacing any); returns the click result."""
     return import_network(app, network_file(tmp_path / f"network-{uuid.uuid4().hex[:6]}.geojson", lines,
                                             **properties), "--replace")
+def add_webhook(client, cast: Cast, url: str, events: tuple[str, ...] = ("log.approved",), who: str = "admin",
+                *, expect: int | None = 201, **fields: Any) -> dict:
+    """Register a webhook endpoint through the API; returns the answer's JSON (with the secret on 201)."""
+    resp = client.post("/api/v1/webhooks", json={"url": url, "events": list(events), **fields},
+                       headers=cast.headers(who))
+    if expect is not None:
+        assert resp.status_code == expect, resp.get_json()
+    return resp.get_json()

@@ -14,6 +14,16 @@ KECAMATAN_CODE = validate.OneOf(_KECAMATAN_CODES, error="Unknown kecamatan code 
                                 "35.73.01 to 35.73.05 (see GET /api/v1/kecamatan).")
 KELURAHAN_CODE = validate.OneOf(_KELURAHAN_CODES, error="Unknown kelurahan code {input!r}; codes look like "
                                 "35.73.02.1001 (see GET /api/v1/kelurahan).")
+# A SAMBAT Online complaint ticket, e.g. "SBT-2026/11/00042": what the contract allows, nothing more.
+# `$` (JSON Schema's own anchor, so the OpenAPI states the rule): the field is Text, which already
+# refuses the trailing line break Python's `$` would let through.
+COMPLAINT_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9/._-]*$"
+COMPLAINT_REF = validate.And(
+    validate.Length(min=1, max=40, error="A complaint_ref has at most 40 characters."),
+    validate.Regexp(COMPLAINT_REF_PATTERN,
+                    error="Use the SAMBAT ticket as shown, e.g. SBT-2026/11/00042: letters, digits, '/', '.', "
+                          "'_' or '-', starting with a letter or digit."),
+)
 ID_RANGE = validate.Range(min=1, max=2**31 - 1, error="Not a known id.")
 # Long enough for multi-year reports, short enough that a daily series stays a small answer.
 MAX_RANGE = timedelta(days=3 * 366)

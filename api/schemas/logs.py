@@ -6,7 +6,15 @@ from datetime import UTC, datetime, timedelta
 from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from api.fields import AwareDateTime, GeometryField, Text
-from api.schemas.common import ID_RANGE, KECAMATAN_CODE, KELURAHAN_CODE, QuerySchema, check_period
+from api.schemas.common import (
+    COMPLAINT_REF,
+    COMPLAINT_REF_PATTERN,
+    ID_RANGE,
+    KECAMATAN_CODE,
+    KELURAHAN_CODE,
+    QuerySchema,
+    check_period,
+)
 from models import ACTIVITIES, LOG_FLAGS, STATUSES, utcnow
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -30,6 +38,9 @@ class LogCreateSchema(Schema):
     waste_kg = _measure(1_000_000)
     workers = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1, max=500))
     notes = Text(multiline=True, allow_none=True, load_default=None, validate=validate.Length(max=2000))
+    complaint_ref = Text(allow_none=True, load_default=None, validate=COMPLAINT_REF,
+                         metadata={"description": "The SAMBAT Online complaint ticket this work answers",
+                                   "pattern": COMPLAINT_REF_PATTERN})
     crew_id = fields.Integer(strict=True, allow_none=True, load_default=None, validate=ID_RANGE)
 
     @validates_schema(skip_on_field_errors=True)
@@ -82,6 +93,9 @@ class LogSchema(Schema):
     waste_kg = fields.Float(allow_none=True)
     workers = fields.Integer(allow_none=True)
     notes = fields.String(allow_none=True)
+    complaint_ref = fields.String(allow_none=True)
+    public_id = fields.String(metadata={"description": "Opaque public id: once approved, "
+                                                       "/public/v1/activities/<public_id>/card.jpg"})
     status = fields.String()
     flags = fields.List(fields.String(), attribute="flag_list")
     photos = fields.List(fields.Nested(PhotoSchema))
@@ -124,6 +138,8 @@ class LogFilterSchema(QuerySchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     activity = fields.String(validate=validate.OneOf(ACTIVITIES))
     flag = fields.String(validate=validate.OneOf(LOG_FLAGS))
+    complaint_ref = Text(validate=COMPLAINT_REF, metadata={"description": "A SAMBAT ticket, exactly",
+                                                           "pattern": COMPLAINT_REF_PATTERN})
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     bbox = BBoxField(metadata={"description": "minlon,minlat,maxlon,maxlat"})

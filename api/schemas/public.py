@@ -101,19 +101,23 @@ class PublicFeatureCollectionSchema(Schema):
     features = fields.List(fields.Nested(PublicFeatureSchema))
 
 
+def _public_url(endpoint: str, **values: str) -> str:
+    # Absolute from the configured base (never from the Host header: responses are cached
+    # and shared); relative when no base is configured, which the bundled page needs.
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+
+
 class PublicPhotoSchema(Schema):
     kind = fields.String(metadata={"description": "before or after"})
     thumbnail_url = fields.Method("_thumbnail_url", metadata={
         "description": "JPEG thumbnail without EXIF; an opaque URL that needs no login"})
 
     def _thumbnail_url(self, photo: dict) -> str:
-        # Absolute from the configured base (never from the Host header: responses are cached
-        # and shared); relative when no base is configured, which the bundled page needs.
-        path = url_for("public.Thumbnail", public_id=photo["public_id"])
-        return current_app.config["PUBLIC_BASE_URL"] + path
+        return _public_url("public.Thumbnail", public_id=photo["public_id"])
 
 
 class PublicActivitySchema(Schema):
+    public_id = fields.String(metadata={"description": "Opaque id of the activity (not the log id)"})
     work_date = fields.Date(metadata={"description": "WIB date of the work"})
     kelurahan_code = fields.String()
     kelurahan_name = fields.String()
@@ -122,6 +126,13 @@ class PublicActivitySchema(Schema):
     length_m = fields.Float(metadata={"description": "Counted length: the track measured, or the length reported"})
     geometry = PublicGeometry(metadata={"description": "The spot (Point) or track (LineString) worked"})
     photos = fields.List(fields.Nested(PublicPhotoSchema))
+    complaint_ref = fields.String(allow_none=True, metadata={
+        "description": "The SAMBAT Online complaint ticket this work answers, or null"})
+    card_url = fields.Method("_card_url", allow_none=True, metadata={
+        "description": "1080×1080 before/after JPEG card; null unless the work has a before and an after photo"})
+
+    def _card_url(self, activity: dict) -> str | None:
+        return _public_url("public.Card", public_id=activity["public_id"]) if activity["has_card"] else None
 
 
 class PublicActivitiesSchema(Schema):

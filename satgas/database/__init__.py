@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from satgas.database.base import BBox, DatabaseBackend
+from satgas.database.base import BBox, DatabaseBackend, WorkerBusy
 from satgas.database.postgis import PostGISBackend
 from satgas.database.spatialite import SpatiaLiteBackend
 
@@ -32,4 +32,4 @@ def backend() -> DatabaseBackend:
     return current_app.extensions[EXTENSION]
 
 
-__all__ = ["BACKENDS", "BBox", "DatabaseBackend", "backend", "backend_for_url", "init_app"]
+__all__ = ["BACKENDS", "BBox", "DatabaseBackend", "WorkerBusy", "backend", "backend_for_url", "init_app"]

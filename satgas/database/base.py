@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, Integer, String, Table, TextClause, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import ColumnElement, Integer, Row, Select, String, Table, TextClause, text
+from sqlalchemy.engine import URL, Engine
 
 from models import db
 
 BBox = tuple[float, float, float, float]
+
+
+class WorkerBusy(RuntimeError):
+    """Another worker already runs where only one may (SQLite)."""
 
 
 class DatabaseBackend(ABC):
@@ -88,6 +92,18 @@ class DatabaseBackend(ABC):
         """The input geometries as a selectable of (idx, wkt), for set-based spatial queries."""
         return self.statement("geometry_rows", lambda: text(self.geometry_rows_sql()).columns(
             idx=Integer, wkt=String))
+
+    @abstractmethod
+    def claim_one(self, query: Select, table: Table) -> Row | None:
+        """The first row of `query` for this worker alone to work on, or None.
+
+        Rows of `table` claimed by one worker are never handed to another until the claim ends
+        (its transaction commits or rolls back, or its process dies): a crash loses nothing.
+        """
+
+    @abstractmethod
+    def exclusive_worker(self, url: URL) -> AbstractContextManager[None]:
+        """Held while a background worker runs; raises WorkerBusy where only one may run."""
 
     @abstractmethod
     def bbox_clause(self, table: Table, column: str, bbox: BBox, srid: int) -> ColumnElement[bool]:

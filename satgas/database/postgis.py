@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from geoalchemy2 import Geometry
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import JSON, ColumnElement, Table, func, text
+from sqlalchemy import JSON, ColumnElement, Row, Select, Table, func, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 
 from models import db
 from satgas.database.base import BBox, DatabaseBackend, same_keys
@@ -79,6 +80,19 @@ class PostGISBackend(DatabaseBackend):
 
     def geometry_rows_params(self, geometries: Sequence[BaseGeometry]) -> dict[str, Any]:
         return {"idx": list(range(len(geometries))), "wkt": [g.wkt for g in geometries]}
+
+    def claim_one(self, query: Select, table: Table) -> Row | None:
+        """Row-locked until this transaction ends; other workers skip it (SKIP LOCKED) and take the next.
+
+        The claim lasts as long as the transaction, so the caller keeps it open while it works on
+        the row and commits the outcome; a worker that dies drops its connection, which releases
+        the lock, and the row is due again at once.
+        """
+        return db.session.execute(query.with_for_update(skip_locked=True, of=table)).first()
+
+    def exclusive_worker(self, url: URL) -> AbstractContextManager[None]:
+        """Any number of workers may run: SKIP LOCKED keeps them apart."""
+        return nullcontext()
 
     def bbox_clause(self, table: Table, column: str, bbox: BBox, srid: int) -> ColumnElement[bool]:
         # PostgreSQL's planner uses the GiST index for ST_Intersects on its own.

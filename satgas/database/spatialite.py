@@ -1,9 +1,11 @@
 """SQLite + SpatiaLite: the embedded default, loaded into sqlean's sqlite3 (extension loading on)."""
 from __future__ import annotations
 
+import fcntl
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlean
@@ -11,12 +13,12 @@ from flask import has_request_context, request
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, Table, bindparam, event, func, insert, literal_column, text, update
+from sqlalchemy import ColumnElement, Row, Select, Table, bindparam, event, func, insert, literal_column, text, update
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 
 from models import db
-from satgas.database.base import BBox, DatabaseBackend
+from satgas.database.base import BBox, DatabaseBackend, WorkerBusy
 
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -74,6 +76,26 @@ class SpatiaLiteBackend(DatabaseBackend):
 
     def geometry_rows_params(self, geometries: Sequence[BaseGeometry]) -> dict[str, Any]:
         return {"wkt": json.dumps([g.wkt for g in geometries])}
+
+    def claim_one(self, query: Select, table: Table) -> Row | None:
+        """Read, then release the database at once: a write transaction held while the caller
+        works (an HTTP call) would lock out every writer of the file. No lock is needed, as at
+        most one worker runs (`exclusive_worker`); a worker that dies leaves the row as it was."""
+        row = db.session.execute(query).first()
+        db.session.rollback()
+        return row
+
+    @contextmanager
+    def exclusive_worker(self, url: URL) -> Iterator[None]:
+        """One worker per database file, held by an advisory lock beside it (released when the process ends)."""
+        database = Path(url.database or "satgas.db").resolve()
+        with database.with_name(database.name + ".worker-lock").open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WorkerBusy(f"Another webhook worker already runs for {database}: SQLite allows one "
+                                 "(use PostgreSQL to run several).") from None
+            yield
 
     def bbox_clause(self, table: Table, column: str, bbox: BBox, srid: int) -> ColumnElement[bool]:
         # SpatiaLite only uses its R*Tree when asked to, through the SpatialIndex table.

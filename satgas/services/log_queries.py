@@ -18,7 +18,7 @@ from satgas.services import audit
 def filtered(user: User, filters: dict[str, Any]) -> Select:
     """SELECT of the logs the user may see that match the contract's filters."""
     query = select(WorkLog).where(log_scope(user))
-    for name in ("kecamatan_code", "kelurahan_code", "crew_id", "status", "activity"):
+    for name in ("kecamatan_code", "kelurahan_code", "crew_id", "status", "activity", "complaint_ref"):
         if filters.get(name) is not None:
             query = query.where(getattr(WorkLog, name) == filters[name])
     if filters.get("flag"):
@@ -51,7 +51,7 @@ def page_of_logs(user: User, filters: dict[str, Any], page: int, page_size: int)
 EXPORT_COLUMNS = ("id", "crew_id", "activity", "started_at", "finished_at", "work_date", "kelurahan_code",
                   "kecamatan_code", "claimed_kelurahan_code", "length_m", "measured_length_m", "covered_m",
                   "sediment_m3", "waste_kg", "workers", "status", "flags", "submitted_by", "reviewed_at", "notes",
-                  "geometry_wkt")
+                  "complaint_ref", "geometry_wkt")
 
 
 def export_rows(user: User, filters: dict[str, Any]) -> Iterator[tuple]:
@@ -62,7 +62,7 @@ def export_rows(user: User, filters: dict[str, Any]) -> Iterator[tuple]:
         WorkLog.work_date, WorkLog.kelurahan_code, WorkLog.kecamatan_code, WorkLog.claimed_kelurahan_code,
         WorkLog.length_m, WorkLog.measured_length_m, WorkLog.covered_m, WorkLog.sediment_m3, WorkLog.waste_kg,
         WorkLog.workers, WorkLog.status, WorkLog.flags, submitter.c.username, WorkLog.reviewed_at, WorkLog.notes,
-        func.ST_AsText(WorkLog.geometry),
+        WorkLog.complaint_ref, func.ST_AsText(WorkLog.geometry),
     ).join(submitter, submitter.c.id == WorkLog.submitted_by_id)
     result = db.session.execute(newest_first(query).execution_options(yield_per=1000, stream_results=True))
     yield from result

@@ -21,12 +21,13 @@ from shapely.geometry import mapping
 from sqlalchemy import select
 
 from models import WGS84, AuditEvent, Crew, LogCoverage, User, WorkLog, db, utcnow
+from models.base import new_public_id
 from satgas.auth import crew_for_new_log
 from satgas.database import backend
 from satgas.errors import Conflict, DomainError, Invalid
 from satgas.geojson import LOG_COORD_DECIMALS, round_coordinates
 from satgas.metrics import LOGS_INGESTED
-from satgas.services import coverage, rollup, spatial
+from satgas.services import coverage, outbox, rollup, spatial
 from satgas.timeutil import wib_date
 
 CHUNK = 100  # logs per transaction in a batch: a cut connection keeps the chunks committed
@@ -86,7 +87,8 @@ def content_sha256(data: dict[str, Any], crew_id: int) -> str:
     """Fingerprint of what the phone sent, normalised so that equal content hashes equal.
 
     Timestamps compare as instants (07:30+07:00 == 00:30Z), numbers as floats, coordinates at
-    1e-7° (about 1 cm), and absent optional fields equal explicit nulls.
+    1e-7° (about 1 cm), and absent optional fields equal explicit nulls. `complaint_ref` counts
+    only when set, so logs stored before it existed keep their fingerprint (their replays stay 200).
     """
     geometry = mapping(data["geometry"])
     canonical = {
@@ -98,6 +100,8 @@ def content_sha256(data: dict[str, Any], crew_id: int) -> str:
                      "coordinates": round_coordinates(geometry["coordinates"], LOG_COORD_DECIMALS)},
         **{name: _number(data.get(name)) for name in _CONTENT_FIELDS},
     }
+    if data.get("complaint_ref") is not None:
+        canonical["complaint_ref"] = data["complaint_ref"]
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
 
@@ -211,7 +215,8 @@ def _row(user: User, item: IncomingLog) -> dict[str, Any]:
         "gps_accuracy_m": data["gps_accuracy_m"], "claimed_kelurahan_code": data["kelurahan_code"],
         "kelurahan_code": item.row["kelurahan_code"], "kecamatan_code": item.row["kecamatan_code"],
         "length_m": data["length_m"], "sediment_m3": data["sediment_m3"], "waste_kg": data["waste_kg"],
-        "workers": data["workers"], "notes": data["notes"],
+        "workers": data["workers"], "notes": data["notes"], "complaint_ref": data["complaint_ref"],
+        "public_id": new_public_id(),
         "measured_length_m": spatial.geodesic_length_m(data["geometry"]), "status": "submitted",
         "flags": item.row["flags"], "content_sha256": item.fingerprint, "created_at": utcnow(),
         "covered_m": item.measure.covered_m,
@@ -235,8 +240,16 @@ def _insert(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
     return created
 
 
+def _as_stored(user: User, item: IncomingLog) -> WorkLog:
+    """The new log as the API shows it, without reading it back: the row just inserted."""
+    stored = WorkLog(**item.row, photos=[])
+    stored.submitted_by = user
+    return stored
+
+
 def _record_created(user: User, created: list[IncomingLog]) -> None:
-    """The audit event and the rollup contribution of each new log, in the same transaction."""
+    """The audit event, rollup contribution and `log.created` webhook event of each new log, in
+    the same transaction."""
     if not created:
         return
     backend().insert_rows(AuditEvent.__table__, [
@@ -249,6 +262,7 @@ def _record_created(user: User, created: list[IncomingLog]) -> None:
         row for item in created for row in coverage.coverage_rows(item.id, item.measure)])
     # A transient WorkLog per row: the rollup's one rule for what a log counts applies.
     rollup.apply_many([(None, rollup.contribution(WorkLog(**item.row), [])) for item in created])
+    outbox.emit_many("log.created", "log", ((_as_stored(user, item), item.row["created_at"]) for item in created))
 
 
 def _ingest(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
@@ -284,8 +298,7 @@ def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog, bool]:
         db.session.commit()
         return db.session.get(WorkLog, item.id), False
     # The 201 body is what was just inserted: no need to read it back.
-    stored = WorkLog(**item.row, photos=[])
-    stored.submitted_by = user
+    stored = _as_stored(user, item)
     db.session.commit()
     return stored, True
 

@@ -3,8 +3,8 @@
 An upload never holds a database transaction while bytes arrive or go to storage (SQLite
 writers lock the whole file). The order is: check access, spool the body to a temp file while
 hashing it, inspect and thumbnail it, put both objects in storage, then insert the row, the
-audit event and the rollup change in one transaction. If that transaction fails, the objects
-are deleted again: the row and the objects exist both or neither.
+audit event, the rollup change and the webhook event in one transaction. If that transaction
+fails, the objects are deleted again: the row and the objects exist both or neither.
 
 Storage keys are `photos/<log_id>/<photo_id>-<sha256[:16]>` and
 `thumbs/<log_id>/<photo_id>-<sha256[:16]>.jpg`: a retry of the same bytes overwrites the same
@@ -33,7 +33,7 @@ from satgas.errors import Conflict, NotFound, Unavailable
 from satgas.imaging import ImageInfo, phash_bands
 from satgas.metrics import PHOTOS_STORED
 from satgas.photo_storage import photo_storage
-from satgas.services import audit, photo_checks, rollup
+from satgas.services import audit, outbox, photo_checks, rollup
 from satgas.services.photo_checks import Spooled
 from satgas.signals import photo_added
 from storage import ObjectNotFound, PhotoStorage, StorageError, StorageUnavailable
@@ -139,7 +139,7 @@ class Upload:
 
 
 def _insert(upload: Upload) -> Photo:
-    """Row, audit event and rollup change; the log row is locked so rollup deltas never race."""
+    """Row, audit event, rollup change and webhook event; the log row is locked so rollup deltas never race."""
     target = db.session.get(WorkLog, upload.log_id, with_for_update=True, populate_existing=True)
     if target is None:  # pragma: no cover - only after a concurrent delete
         raise NotFound(f"No work log {upload.log_id} that you can see.")
@@ -160,6 +160,7 @@ def _insert(upload: Upload) -> Photo:
                  {"photo_id": str(upload.photo_id), "kind": upload.kind, "sha256": upload.spooled.sha256,
                   "flags": checks.flags})
     rollup.apply(rollup.contribution(target, kinds), rollup.contribution(target, [*kinds, upload.kind]))
+    outbox.emit("photo.added", "photo", photo, photo.created_at)
     return photo
 
 

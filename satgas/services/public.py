@@ -54,7 +54,7 @@ def progress_features(date_from: date, date_to: date) -> dict[str, Any]:
 
 
 def recent_activities(limit: int) -> list[dict[str, Any]]:
-    """The latest approved logs, newest first, with their photos' opaque public ids."""
+    """The latest approved logs, newest first, with their own and their photos' opaque public ids."""
     query = (
         select(WorkLog, Kelurahan.name)
         .join(Kelurahan, Kelurahan.code == WorkLog.kelurahan_code)
@@ -67,7 +67,8 @@ def recent_activities(limit: int) -> list[dict[str, Any]]:
         {
             "work_date": log.work_date, "kelurahan_code": log.kelurahan_code, "kelurahan_name": name,
             "kecamatan_code": log.kecamatan_code, "activity": log.activity, "length_m": log.counted_length_m,
-            "geometry": geojson.geometry(log.geometry),
+            "geometry": geojson.geometry(log.geometry), "public_id": log.public_id,
+            "complaint_ref": log.complaint_ref, "has_card": {"before", "after"} <= {p.kind for p in log.photos},
             "photos": [{"kind": p.kind, "public_id": p.public_id} for p in log.photos],
         }
         for log, name in db.session.execute(query).tuples()

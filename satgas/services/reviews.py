@@ -1,4 +1,4 @@
-"""Supervisors' decisions on work logs: status, audit event and rollup move together."""
+"""Supervisors' decisions on work logs: status, audit event, rollup and webhook event move together."""
 from __future__ import annotations
 
 import uuid
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import User, WorkLog, db, utcnow
 from satgas.auth import ensure_can_review
 from satgas.errors import DomainError, NotFound
-from satgas.services import audit, coverage_counts, rollup
+from satgas.services import audit, coverage_counts, outbox, rollup
 from satgas.signals import log_reviewed
 
 DECISIONS = ("approved", "rejected")
@@ -38,6 +38,7 @@ def _decide(user: User, log_id: uuid.UUID, decision: str, note: str | None) -> W
         coverage_counts.count_log(log.id, 1 if decision == "approved" else -1)
     audit.record(log.id, user.username, "reviewed",
                  {"decision": decision, "note": note, "previous_status": previous})
+    outbox.emit(f"log.{decision}", "log", log, log.reviewed_at)
     return log
 
 

@@ -25,6 +25,7 @@ OPEN = _row(200, 200, 200, 200, 200, 200)
 SIGNED_IN = _row(401, 200, 200, 200, 200, 200)
 STAFF = _row(401, 403, 403, 200, 200, 200)
 ADMIN_ONLY_CREATE = _row(401, 403, 403, 403, 403, 201)
+ADMIN_ONLY = _row(401, 403, 403, 403, 403, 200)
 LOG_A = _row(401, 200, 404, 200, 200, 200)  # crew A's log in Klojen (Kauman)
 LOG_S = _row(401, 404, 200, 404, 200, 200)  # crew B's log in Sukun
 
@@ -69,6 +70,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("GET", "/public/v1/activities"): ("/public/v1/activities", OPEN),
     ("GET", "/public/v1/ping"): ("/public/v1/ping", OPEN),
     ("GET", "/public/v1/thumbnails/<string:public_id>.jpg"): ("/public/v1/thumbnails/{public_a}.jpg", OPEN),
+    ("GET", "/public/v1/activities/<string:public_id>/card.jpg"): ("/public/v1/activities/{card_a}/card.jpg", OPEN),
+    ("POST", "/api/v1/webhooks"): ("/api/v1/webhooks", ADMIN_ONLY_CREATE),
+    ("GET", "/api/v1/webhooks"): ("/api/v1/webhooks", ADMIN_ONLY),
+    ("DELETE", "/api/v1/webhooks/<int:webhook_id>"): ("/api/v1/webhooks/{hook}", _row(401, 403, 403, 403, 403, 204)),
+    ("GET", "/api/v1/webhooks/<int:webhook_id>/deliveries"): ("/api/v1/webhooks/{hook}/deliveries", ADMIN_ONLY),
 }
 
 
@@ -96,6 +102,8 @@ def _body(method: str, rule: str, role: str, cast, world: dict):
         return {"json": {"decision": "approved", "note": "ok"}}
     if rule == "/api/v1/sync/status":
         return {"json": {"ids": [str(world["log_a"])]}}
+    if rule == "/api/v1/webhooks" and method == "POST":
+        return {"json": {"url": "https://93.184.216.34/hook", "events": ["log.approved"]}}
     if "/photos/" in rule and method == "PUT":
         return {"data": jpeg(variant=7), "content_type": "image/jpeg"}
     return {}
@@ -110,6 +118,12 @@ def world(client, cast):
     put = client.put(f"/api/v1/logs/{log_a['id']}/photos/{photo_a}?kind=after", data=jpeg(variant=3),
                      content_type="image/jpeg", headers=headers)
     assert put.status_code == 201
+    before = client.put(f"/api/v1/logs/{log_a['id']}/photos/{uuid.uuid4()}?kind=before", data=jpeg(variant=4),
+                        content_type="image/jpeg", headers=headers)
+    assert before.status_code == 201
+    hook = client.post("/api/v1/webhooks", json={"url": "https://93.184.216.34/hook", "events": ["log.created"]},
+                       headers=cast.headers("admin"))
+    assert hook.status_code == 201
     review = client.post(f"/api/v1/logs/{log_a['id']}/review", json={"decision": "approved"},
                          headers=cast.headers("sup_city"))
     assert review.status_code == 200
@@ -117,8 +131,10 @@ def world(client, cast):
     assert client.post("/api/v1/logs", json=log_s, headers=cast.headers("crew_b")).status_code == 201
     activities = client.get("/public/v1/activities").get_json()["items"]
     public_a = activities[0]["photos"][0]["thumbnail_url"].rsplit("/", 1)[1].removesuffix(".jpg")
+    card_a = activities[0]["public_id"]
     started = date.fromisoformat(log_a["started_at"][:10])
-    return {"log_a": log_a["id"], "log_s": log_s["id"], "photo_a": photo_a, "public_a": public_a,
+    return {"log_a": log_a["id"], "log_s": log_s["id"], "photo_a": photo_a, "public_a": public_a, "card_a": card_a,
+            "hook": hook.get_json()["id"],
             "first": started.replace(day=1).isoformat(), "last": started.isoformat()}
 
 
