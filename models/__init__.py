@@ -6,9 +6,10 @@ from models.base import METRIC_SRID, WGS84, Base, db, utcnow
 from models.logs import ACTIVITIES, LOG_FLAGS, STATUSES, WorkLog
 from models.photos import PHOTO_FLAGS, PHOTO_KINDS, Photo
 from models.progress import DailyProgress
+from models.uploads import Upload, UploadPart
 
 __all__ = [
     "ACTIVITIES", "LOG_FLAGS", "METRIC_SRID", "PHOTO_FLAGS", "PHOTO_KINDS", "ROLES",
     "STATUSES", "WGS84", "AccessToken", "AuditEvent", "Base", "City", "Crew", "DailyProgress",
-    "Kecamatan", "Kelurahan", "Photo", "User", "WorkLog", "db", "utcnow",
+    "Kecamatan", "Kelurahan", "Photo", "Upload", "UploadPart", "User", "WorkLog", "db", "utcnow",
 ]

@@ -16,7 +16,7 @@ from api import register_api
 from config import PROJECT_ROOT, load_config
 from satgas import database, extensions, photo_storage
 from satgas.auth import authenticate_request
-from satgas.cli import init_command, users_cli
+from satgas.cli import init_command, uploads_cli, users_cli
 from satgas.errors import register_error_handlers
 from satgas.metrics import register_metrics
 from satgas.request_limits import LimitedRequest, enforce_body_limit, reject_nul_characters, require_json_body
@@ -93,3 +93,4 @@ def register_hooks(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(uploads_cli)
