@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import admin, areas, auth, docs, logs, ops, photos, progress, public, reviews, sync, uploads, vendor
+from api import admin, areas, auth, crew, docs, logs, ops, photos, progress, public, reviews, sync, uploads, vendor
 from api.base import SatgasApi
 
 API_TITLE = "SATGAS work-log API"
-RESOURCES = (auth, areas, admin, logs, photos, uploads, reviews, progress, sync, ops, public)
+RESOURCES = (auth, areas, admin, logs, photos, uploads, reviews, progress, sync, ops, public, crew)
 
 
 def _openapi_config() -> dict:

@@ -70,6 +70,9 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("GET", "/public/v1/activities"): ("/public/v1/activities", OPEN),
     ("GET", "/public/v1/ping"): ("/public/v1/ping", OPEN),
     ("GET", "/public/v1/thumbnails/<string:public_id>.jpg"): ("/public/v1/thumbnails/{public_a}.jpg", OPEN),
+    ("GET", "/crew/"): ("/crew/", OPEN),
+    ("GET", "/crew/sw.js"): ("/crew/sw.js", OPEN),
+    ("GET", "/crew/manifest.webmanifest"): ("/crew/manifest.webmanifest", OPEN),
 }
 
 
