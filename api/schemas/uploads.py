@@ -13,7 +13,8 @@ TUS_VERSION = "1.0.0"
 OFFSET_STREAM = "application/offset+octet-stream"
 MAX_METADATA_CHARS = 1024
 _DIGITS = re.compile(r"^[0-9]{1,15}$")
-_KEY = re.compile(r"^[^\s,]+$")
+# Printable ASCII but space and comma: safe to store and to echo in a header.
+_KEY = re.compile(r"^[\x21-\x2b\x2d-\x7e]+$")
 
 
 class HeaderInteger(fields.String):
@@ -24,7 +25,7 @@ class HeaderInteger(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs) -> int:  # type: ignore[override]
         text = super()._deserialize(value, attr, data, **kwargs)
-        if not _DIGITS.match(text):
+        if not _DIGITS.fullmatch(text):
             raise ValidationError("Send a whole number of bytes (digits only).")
         return int(text)
 
@@ -45,7 +46,7 @@ def decode_metadata(raw: str) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for item in raw.split(","):
         key, _, encoded = item.strip().partition(" ")
-        if not _KEY.match(key) or key in pairs:
+        if not _KEY.fullmatch(key) or key in pairs:
             raise ValidationError("Send comma-separated 'key base64value' pairs with unique keys.")
         try:
             pairs[key] = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
