@@ -72,7 +72,7 @@ class Page(MethodView):
     @blp.doc(security=[])
     def get(self):
         """The crews' app: record work with GPS and photos, keep it on the phone, send it when online."""
-        html = render_template("crew/index.html", vendor=vendor_urls())
+        html = render_template("crew/index.html", tus_js=f"{URL_PREFIX}/tus-js-client/{VENDOR_FILES['tus-js-client']}")
         return _no_cache(Response(html, mimetype="text/html"))
 
 
