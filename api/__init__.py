@@ -3,14 +3,31 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import admin, areas, auth, docs, drains, logs, ops, photos, progress, public, reviews, sync, vendor, webhooks
+from api import (
+    admin,
+    areas,
+    auth,
+    crew,
+    docs,
+    drains,
+    logs,
+    ops,
+    photos,
+    progress,
+    public,
+    reviews,
+    sync,
+    uploads,
+    vendor,
+    webhooks,
+)
 from api.base import SatgasApi
 from api.schemas.common import QuerySchema
 from api.schemas.logs import LogSchema, PhotoSchema
 from satgas.services import outbox
 
 API_TITLE = "SATGAS work-log API"
-RESOURCES = (auth, areas, admin, logs, photos, reviews, progress, drains, sync, webhooks, ops, public)
+RESOURCES = (auth, areas, admin, logs, photos, uploads, reviews, progress, drains, sync, webhooks, ops, public, crew)
 
 
 def _openapi_config() -> dict:
@@ -49,4 +66,5 @@ def register_api(app: Flask) -> SatgasApi:
     app.register_blueprint(vendor.bp)
     # Webhook events carry a log or photo exactly as this API shows it to an admin.
     outbox.register_serializers(app, log=LogSchema().dump, photo=PhotoSchema().dump)
+    app.wsgi_app = uploads.MethodOverride(app.wsgi_app)  # type: ignore[method-assign]
     return api

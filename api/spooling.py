@@ -35,10 +35,10 @@ def body_stream() -> BinaryIO:
 
 
 @contextmanager
-def spooled_body(limit: int, what: str = "photo") -> Iterator[Spooled]:
-    """The request body in a temp file that is removed when the block ends."""
+def spooled_body(limit: int, what: str = "photo", allow_partial: bool = False) -> Iterator[Spooled]:
+    """The request body in a temp file that is removed when the block ends (see `spool`)."""
     with tempfile.TemporaryDirectory(prefix="satgas-body-") as tmp:
-        yield spool(body_stream(), request.content_length, limit, Path(tmp) / "body", what)
+        yield spool(body_stream(), request.content_length, limit, Path(tmp) / "body", what, allow_partial)
 
 
 def spool(stream: BinaryIO, content_length: int | None, limit: int, dest: Path, what: str = "photo",

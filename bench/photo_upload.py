@@ -42,11 +42,11 @@ START_TIMEOUT_S = 60
 SAMPLE_EVERY_S = 0.002
 
 
-def make_photo(path: Path, size: int = UPLOAD_BYTES) -> None:
-    """A 4000x3000 noise JPEG (incompressible, ~14.6 MiB) padded after its end marker to `size`."""
-    pixels = random.Random(20261128).randbytes(4000 * 3000 * 3)
+def make_photo(path: Path, size: int = UPLOAD_BYTES, dims: tuple[int, int] = (4000, 3000)) -> None:
+    """A noise JPEG (incompressible; 4000x3000 is ~14.6 MiB) padded after its end marker to `size`."""
+    pixels = random.Random(20261128).randbytes(dims[0] * dims[1] * 3)
     out = io.BytesIO()
-    Image.frombytes("RGB", (4000, 3000), pixels).save(out, "JPEG", quality=96)
+    Image.frombytes("RGB", dims, pixels).save(out, "JPEG", quality=96)
     data = out.getvalue()
     if len(data) > size:
         raise RuntimeError(f"the bench JPEG is {len(data)} bytes, more than {size}")

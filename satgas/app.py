@@ -16,7 +16,7 @@ from api import register_api
 from config import PROJECT_ROOT, load_config
 from satgas import database, extensions, photo_storage
 from satgas.auth import authenticate_request
-from satgas.cli import init_command, users_cli
+from satgas.cli import init_command, uploads_cli, users_cli
 from satgas.drains_cli import drains_cli
 from satgas.errors import register_error_handlers
 from satgas.metrics import register_metrics
@@ -106,3 +106,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(drains_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(uploads_cli)

@@ -1,4 +1,4 @@
-"""Flask CLI: `flask --app wsgi init` and `flask --app wsgi users create ...`."""
+"""Flask CLI: `flask --app wsgi init`, `users create ...` and `uploads expire`."""
 from __future__ import annotations
 
 import click
@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from models import ROLES
 from satgas.errors import DomainError
 from satgas.photo_storage import photo_storage
+from satgas.services import uploads
 from satgas.services.accounts import create_user
 from satgas.services.areas import load_reference_data
 from storage import StorageError
@@ -48,3 +49,20 @@ def create_user_command(username: str, role: str, crew_id: int | None, kecamatan
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Created {user.role} {user.username!r} (id {user.id}).")
+
+
+@click.group("uploads")
+def uploads_cli() -> None:
+    """Resumable photo uploads (tus)."""
+
+
+@uploads_cli.command("expire")
+@with_appcontext
+def expire_uploads_command() -> None:
+    """Remove uploads older than 24 hours with their stored bytes, and orphaned parts (run daily)."""
+    try:
+        done = uploads.expire()
+    except StorageError as exc:
+        raise click.ClickException(f"The photo storage does not answer; nothing more was removed: {exc}") from None
+    click.echo(f"Removed {done.uploads} uploads older than {uploads.UPLOAD_TTL.total_seconds() / 3600:.0f} hours "
+               f"({done.parts} stored parts) and {done.orphans} orphaned parts.")

@@ -81,6 +81,15 @@ def jpeg(variant: int = 0, taken: str | None = None, offset: str | None = None,
     return encode(img, quality=quality, exif=exif)
 
 
+def padded_jpeg(total: int, variant: int = 0, taken: str | None = None,
+                lonlat: tuple[float, float] | None = None) -> bytes:
+    """A real JPEG with EXIF, padded after its end marker to exactly `total` bytes (a big photo)."""
+    data = jpeg(variant, taken=taken, lonlat=lonlat, size=(1600, 1200))
+    if len(data) > total:
+        raise ValueError(f"the JPEG alone is {len(data)} bytes, more than {total}")
+    return data + b"\0" * (total - len(data))
+
+
 def exif_time(at: datetime) -> str:
     """An EXIF timestamp (no offset: the camera's local time, WIB)."""
     return at.astimezone(WIB).strftime("%Y:%m:%d %H:%M:%S")

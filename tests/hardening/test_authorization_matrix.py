@@ -5,6 +5,7 @@ rules must be decided, not inherited by accident.
 """
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import date
 
@@ -57,6 +58,9 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("POST", "/api/v1/logs/<uuid:log_id>/review"): ("/api/v1/logs/{log_a}/review", _row(401, 403, 403, 200, 200, 200)),
     ("PUT", "/api/v1/logs/<uuid:log_id>/photos/<uuid:photo_id>"):
         ("/api/v1/logs/{log_a}/photos/{new_photo}?kind=after", _row(401, 201, 404, 403, 403, 201)),
+    ("POST", "/api/v1/uploads"): ("/api/v1/uploads", _row(401, 201, 404, 403, 403, 201)),
+    # An upload belongs to the user who created it (crew A's here): anyone else gets 404.
+    ("PATCH", "/api/v1/uploads/<uuid:upload_id>"): ("{upload_a}", _row(401, 204, 404, 404, 404, 404)),
     ("GET", "/api/v1/photos/<uuid:photo_id>"): ("/api/v1/photos/{photo_a}", LOG_A),
     ("GET", "/api/v1/photos/<uuid:photo_id>/thumbnail"): ("/api/v1/photos/{photo_a}/thumbnail", LOG_A),
     ("POST", "/api/v1/sync/status"): ("/api/v1/sync/status", SIGNED_IN),
@@ -75,6 +79,9 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("GET", "/api/v1/webhooks"): ("/api/v1/webhooks", ADMIN_ONLY),
     ("DELETE", "/api/v1/webhooks/<int:webhook_id>"): ("/api/v1/webhooks/{hook}", _row(401, 403, 403, 403, 403, 204)),
     ("GET", "/api/v1/webhooks/<int:webhook_id>/deliveries"): ("/api/v1/webhooks/{hook}/deliveries", ADMIN_ONLY),
+    ("GET", "/crew/"): ("/crew/", OPEN),
+    ("GET", "/crew/sw.js"): ("/crew/sw.js", OPEN),
+    ("GET", "/crew/manifest.webmanifest"): ("/crew/manifest.webmanifest", OPEN),
 }
 
 
@@ -106,7 +113,20 @@ def _body(method: str, rule: str, role: str, cast, world: dict):
         return {"json": {"url": "https://93.184.216.34/hook", "events": ["log.approved"]}}
     if "/photos/" in rule and method == "PUT":
         return {"data": jpeg(variant=7), "content_type": "image/jpeg"}
+    if rule == "/api/v1/uploads":
+        return {"headers": {**TUS, "Upload-Length": "1000", "Upload-Metadata": _tus_metadata(world["log_a"])}}
+    if rule.startswith("/api/v1/uploads/"):
+        return {"data": b"\xff" * 10, "headers": {**TUS, "Upload-Offset": "0",
+                                                  "Content-Type": "application/offset+octet-stream"}}
     return {}
+
+
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def _tus_metadata(log_id: str) -> str:
+    pairs = {"log_id": str(log_id), "photo_id": str(uuid.uuid4()), "kind": "after"}
+    return ",".join(f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in pairs.items())
 
 
 @pytest.fixture
@@ -129,12 +149,15 @@ def world(client, cast):
     assert review.status_code == 200
     log_s = log_payload(SUKUN)
     assert client.post("/api/v1/logs", json=log_s, headers=cast.headers("crew_b")).status_code == 201
+    upload_a = client.post("/api/v1/uploads", headers={**headers, **TUS, "Upload-Length": "1000",
+                                                        "Upload-Metadata": _tus_metadata(log_a["id"])})
+    assert upload_a.status_code == 201
     activities = client.get("/public/v1/activities").get_json()["items"]
     public_a = activities[0]["photos"][0]["thumbnail_url"].rsplit("/", 1)[1].removesuffix(".jpg")
     card_a = activities[0]["public_id"]
     started = date.fromisoformat(log_a["started_at"][:10])
     return {"log_a": log_a["id"], "log_s": log_s["id"], "photo_a": photo_a, "public_a": public_a, "card_a": card_a,
-            "hook": hook.get_json()["id"],
+            "hook": hook.get_json()["id"], "upload_a": upload_a.headers["Location"],
             "first": started.replace(day=1).isoformat(), "last": started.isoformat()}
 
 
@@ -153,8 +176,9 @@ def test_access(client, cast, world, method, rule):
     got = {}
     for role in ROLES:
         path = template.format(new_photo=uuid.uuid4(), **world)
-        resp = client.open(path, method=method, headers=_headers(client, role, method, rule, cast),
-                           **_body(method, rule, role, cast, world))
+        body = _body(method, rule, role, cast, world)
+        headers = {**_headers(client, role, method, rule, cast), **body.pop("headers", {})}
+        resp = client.open(path, method=method, headers=headers, **body)
         got[role] = resp.status_code
         resp.close()  # a streamed body (drains, CSV) not read here still ends its request context
     assert got == expected

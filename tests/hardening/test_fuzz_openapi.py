@@ -14,6 +14,8 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 load_all_checks()
+# tus PATCH bodies are raw bytes under their own media type (see api/uploads.py).
+schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
 # Rules across fields or against stored data, which a JSON Schema cannot state: a schema-valid
 # request may still be a (documented) 422 here, and only here.
 SEMANTIC_422 = {
