@@ -126,7 +126,16 @@ def _bbox(value: str) -> list[float]:
     return parts
 
 
+_NUMBER = r"-?[0-9]+(\.[0-9]+)?"
+BBOX_PATTERN = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
+
+
 class BBoxField(fields.String):
+    """minlon,minlat,maxlon,maxlat in degrees (WGS 84)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(metadata={"pattern": BBOX_PATTERN, **kwargs.pop("metadata", {})}, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         return _bbox(super()._deserialize(value, attr, data, **kwargs))
 

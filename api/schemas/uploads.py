@@ -55,8 +55,15 @@ def decode_metadata(raw: str) -> dict[str, str]:
     return pairs
 
 
+_PAIR = r"[\x21-\x2b\x2d-\x7e]+ [A-Za-z0-9+/]*={0,2}"
+METADATA_PATTERN = rf"^{_PAIR}( *, *{_PAIR})*$"
+
+
 class UploadMetadata(fields.String):
     """The header as sent (HEAD echoes it) and the upload's target decoded from it."""
+
+    def __init__(self, metadata: dict | None = None, **kwargs):
+        super().__init__(metadata={"pattern": METADATA_PATTERN, **(metadata or {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> dict:  # type: ignore[override]
         raw = super()._deserialize(value, attr, data, **kwargs)

@@ -12,7 +12,8 @@ from models import WEBHOOK_EVENTS
 class WebhookCreateSchema(Schema):
     url = fields.Url(required=True, schemes={"https", "http"}, require_tld=False,
                      validate=validate.Length(max=2048),
-                     metadata={"description": "https:// URL of the receiver (a public host)"})
+                     metadata={"description": "https:// URL of the receiver (a public host)",
+                               "pattern": r"^https?://[^\s/?#@]+(/[^\s]*)?$"})
     events = fields.List(fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)), required=True,
                          validate=validate.Length(min=1, max=20, error="Name one or more events."),
                          metadata={"description": f"One or more of {', '.join(WEBHOOK_EVENTS)}"})
