@@ -3,11 +3,26 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import admin, areas, auth, docs, logs, ops, photos, progress, public, reviews, sync, vendor
+from api import (
+    admin,
+    areas,
+    auth,
+    completeness,
+    console,
+    docs,
+    logs,
+    ops,
+    photos,
+    progress,
+    public,
+    reviews,
+    sync,
+    vendor,
+)
 from api.base import SatgasApi
 
 API_TITLE = "SATGAS work-log API"
-RESOURCES = (auth, areas, admin, logs, photos, reviews, progress, sync, ops, public)
+RESOURCES = (auth, areas, admin, logs, photos, reviews, progress, completeness, sync, ops, public)
 
 
 def _openapi_config() -> dict:
@@ -35,4 +50,5 @@ def register_api(app: Flask) -> SatgasApi:
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(console.bp)
     return api

@@ -17,10 +17,15 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+# One budget per client address for every way of signing in (this endpoint and the console's).
+login_rate_limit = limiter.shared_limit(
+    _login_limit, scope="login", methods=["POST"],
+    error_message="Too many login attempts from this address; wait a minute and try again.")
+
+
 @blp.route("/token")
 class Token(MethodView):
-    @limiter.limit(_login_limit, methods=["POST"],
-                   error_message="Too many login attempts from this address; wait a minute and try again.")
+    @login_rate_limit
     @blp.arguments(LoginSchema)
     @blp.response(200, TokenSchema)
     @blp.doc(security=[])

@@ -14,9 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import register_api
 from config import PROJECT_ROOT, load_config
-from satgas import database, extensions, photo_storage
+from satgas import database, extensions, photo_storage, web_session
 from satgas.auth import authenticate_request
-from satgas.cli import init_command, users_cli
+from satgas.cli import demo_command, init_command, users_cli
 from satgas.errors import register_error_handlers
 from satgas.metrics import register_metrics
 from satgas.request_limits import LimitedRequest, enforce_body_limit, reject_nul_characters, require_json_body
@@ -36,6 +36,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
     register_proxies(app)
     register_extensions(app)
     photo_storage.init_app(app)
+    web_session.init_app(app)
     register_api(app)
     register_public(app)
     register_error_handlers(app)
@@ -93,3 +94,4 @@ def register_hooks(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

@@ -9,12 +9,13 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import ROLES, AccessToken, Crew, Kecamatan, User, db, utcnow
-from satgas.errors import Conflict, Invalid, Unauthorized
+from satgas.errors import Conflict, Forbidden, Invalid, Unauthorized
 from satgas.text import clean_name
 
 _hasher = PasswordHasher()
@@ -22,6 +23,9 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 BAD_LOGIN = "Wrong username or password."
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,64}\Z")
+STAFF_ROLES = ("supervisor", "admin")
+# last_seen_at is kept to this resolution: one write a minute per active user, not one per request.
+SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 def hash_password(password: str) -> str:
@@ -93,8 +97,8 @@ def create_user(
     return user
 
 
-def issue_token(username: str, password: str) -> tuple[str, AccessToken]:
-    """Check the password and hand out a new opaque token (only its hash is stored)."""
+def check_password(username: str, password: str) -> User:
+    """The user these credentials belong to; 401 with the same message (and cost) otherwise."""
     user = db.session.scalar(select(User).where(User.username == username))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -102,12 +106,31 @@ def issue_token(username: str, password: str) -> tuple[str, AccessToken]:
         raise Unauthorized(BAD_LOGIN) from None
     if user is None:
         raise Unauthorized(BAD_LOGIN)
+    return user
+
+
+def token_for(user: User) -> tuple[str, AccessToken]:
+    """A new opaque token for the user (only its hash is stored)."""
     raw = secrets.token_urlsafe(32)
     ttl = timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
     token = AccessToken(token_hash=_token_hash(raw), user=user, expires_at=utcnow() + ttl)
     db.session.add(token)
     db.session.commit()
     return raw, token
+
+
+def issue_token(username: str, password: str) -> tuple[str, AccessToken]:
+    """Check the password and hand out a new opaque token."""
+    return token_for(check_password(username, password))
+
+
+def issue_staff_token(username: str, password: str) -> tuple[str, AccessToken]:
+    """As `issue_token`, for the supervisors' console: a crew account gets no token there (403)."""
+    user = check_password(username, password)
+    if user.role not in STAFF_ROLES:
+        raise Forbidden("Konsol ini untuk pengawas dan admin; kru memakai aplikasi kru di HP. "
+                        "(This console is for supervisors and admins.)", {"role": [user.role]})
+    return token_for(user)
 
 
 def resolve_token(raw: str) -> User | None:
@@ -125,3 +148,20 @@ def revoke_token(raw: str) -> None:
         token.revoked_at = utcnow()
         db.session.commit()
 
+
+def touch_last_seen(user: User) -> None:
+    """Record that the user made an authenticated request: at most one write a minute per user.
+
+    The stored time comes with the token lookup, so most requests decide without a query; the
+    guarded UPDATE keeps concurrent workers from writing the same minute twice. It runs in a
+    transaction of its own, before the request's work.
+    """
+    now = utcnow()
+    if user.last_seen_at is not None and now - user.last_seen_at < SEEN_RESOLUTION:
+        return
+    db.session.commit()  # end the token lookup's read transaction (a write may not follow it on SQLite)
+    db.session.execute(update(User).where(User.id == user.id, or_(
+        User.last_seen_at.is_(None), User.last_seen_at < now - SEEN_RESOLUTION)).values(last_seen_at=now),
+        execution_options={"synchronize_session": False})
+    db.session.commit()
+    set_committed_value(user, "last_seen_at", now)  # known now, and not a change to flush again
