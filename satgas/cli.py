@@ -55,13 +55,14 @@ def create_user_command(username: str, role: str, crew_id: int | None, kecamatan
 
 
 @click.command("demo")
-@click.option("--if-empty", is_flag=True, help="When the database already holds logs, do nothing and exit 0.")
+@click.option("--if-empty", is_flag=True, help="When the database already holds logs, say so and exit 0.")
 @click.option("--days", type=click.IntRange(1, 120), default=30, show_default=True, help="Working days of work.")
 @click.option("--seed", type=int, default=None, help="Random seed, to make the same month again (not the passwords).")
 @with_appcontext
 def demo_command(if_empty: bool, days: int, seed: int | None) -> None:
     """Load a demo month of work into an empty database and print its accounts (once)."""
     if if_empty and holds_logs():
+        click.echo("Work logs are stored already: no demo loaded (its accounts were printed when it was).")
         return
     click.echo(f"Loading the demo month ({days} working days) through the services; this takes a minute…")
     try:

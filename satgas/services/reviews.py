@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from models import User, WorkLog, db, utcnow
-from satgas.auth import can_read_log, ensure_can_review
+from satgas.auth import ensure_can_review
 from satgas.errors import DomainError, Forbidden, NotFound
 from satgas.services import audit, log_queries, rollup
 from satgas.services.rollup import Contribution
@@ -92,7 +92,8 @@ class BulkOutcome:
 
 
 def _skip_reason(user: User, log: WorkLog | None, clean_ids: set[uuid.UUID]) -> str | None:
-    if log is None or not can_read_log(user, log):
+    """Why a log is not approved in bulk (None: it is); scope as `review_log` says (403, not 404)."""
+    if log is None:
         return "not_found"
     try:
         ensure_can_review(user, log)

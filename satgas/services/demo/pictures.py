@@ -113,10 +113,11 @@ def _rational(value: float) -> IFDRational:
 
 
 def _dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
-    degrees = int(value)
-    minutes = int((value - degrees) * 60)
-    seconds = round((value - degrees - minutes / 60) * 3600, 2)
-    return _rational(degrees), _rational(minutes), _rational(seconds)
+    """Degrees, minutes and seconds (to 1/100 s), counted in whole hundredths so seconds never reach 60."""
+    hundredths = round(value * 360_000)
+    degrees, rest = divmod(hundredths, 360_000)
+    minutes, seconds = divmod(rest, 6_000)
+    return _rational(degrees), _rational(minutes), IFDRational(seconds, 100)
 
 
 def _exif(taken_at: datetime, lonlat: tuple[float, float]) -> Image.Exif:

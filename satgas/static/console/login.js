@@ -48,5 +48,6 @@ $('#other-account').addEventListener('click', () => {
   $('#username').value = '';
   $('#username').focus();
 });
+$('#sign-in-button').disabled = false;
 document.body.dataset.state = 'ready';
 $('#username').focus();
