@@ -47,11 +47,12 @@ REJECT_NOTES = [
 NO_AFTER_NOTE = "Foto sesudah tidak dikirim, hasil kerja tidak bisa diperiksa."
 
 
-def _at(day: date, clock: time) -> datetime:
+def at(day: date, clock: time) -> datetime:
+    """A WIB wall-clock moment."""
     return datetime.combine(day, clock, tzinfo=WIB)
 
 
-def _next_working_day(day: date) -> date:
+def next_working_day(day: date) -> date:
     day += timedelta(days=1)
     return day + timedelta(days=1) if day.weekday() == 6 else day
 
@@ -102,7 +103,7 @@ def _job(demo: Demo, crew: str, area: places.Area, start: datetime) -> PlannedLo
     geometry = places.track(area, rng, rng.uniform(*size)) if activity in TRACKS else places.spot(area, rng)
     finished = start + timedelta(minutes=rng.randint(*minutes))
     late = crew == LATE_SYNC_CREW
-    sent = _at(wib_date(start), time(16, rng.randint(15, 50))) if late else \
+    sent = at(wib_date(start), time(16, rng.randint(15, 50))) if late else \
         finished + timedelta(minutes=rng.randint(5, 40))
     return PlannedLog(
         index=len(demo.logs), id=demo.uuid(), crew=crew, area=area, activity=activity, started_at=start,
@@ -115,16 +116,16 @@ def _job(demo: Demo, crew: str, area: places.Area, start: datetime) -> PlannedLo
 def _crew_day(demo: Demo, crew: str, area: places.Area, day: date) -> list[PlannedLog]:
     """A crew's jobs of one day, in one kelurahan; today only what is finished and sent by now."""
     rng = demo.rng
-    jobs, start = [], _at(day, time(7, 30)) + timedelta(minutes=rng.randint(0, 20))
+    jobs, start = [], at(day, time(7, 30)) + timedelta(minutes=rng.randint(0, 20))
     for _ in range(rng.choice((2, 3, 3))):
         job = _job(demo, crew, area, start)
-        if job.finished_at > _at(day, time(15, 40)) or job.sent_at > demo.now:
+        if job.finished_at > at(day, time(15, 40)) or job.sent_at > demo.now:
             break
         demo.logs.append(job)
         jobs.append(job)
         start = job.finished_at + timedelta(minutes=rng.randint(10, 25))
-        if _at(day, time(11, 45)) < start < _at(day, time(13, 0)):
-            start = _at(day, time(13, 0)) + timedelta(minutes=rng.randint(0, 10))
+        if at(day, time(11, 45)) < start < at(day, time(13, 0)):
+            start = at(day, time(13, 0)) + timedelta(minutes=rng.randint(0, 10))
     return jobs
 
 
@@ -132,16 +133,16 @@ def _review(demo: Demo, log: PlannedLog) -> PlannedReview | None:
     rng = demo.rng
     day = wib_date(log.started_at)
     for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
-        day = _next_working_day(day)
-    at = _at(day, time(8, 0)) + timedelta(minutes=rng.randint(0, 180))
-    if at > demo.now - timedelta(minutes=5) or at < log.sent_at:
+        day = next_working_day(day)
+    when = at(day, time(8, 0)) + timedelta(minutes=rng.randint(0, 180))
+    if when > demo.now - timedelta(minutes=5) or when < log.sent_at:
         return None
     by = demo.reviewer(log.area.kecamatan_code)
     if log.photo("after") is None:
-        return PlannedReview(at, "rejected", NO_AFTER_NOTE, by)
+        return PlannedReview(when, "rejected", NO_AFTER_NOTE, by)
     if rng.random() < REJECT_SHARE:
-        return PlannedReview(at, "rejected", rng.choice(REJECT_NOTES), by)
-    return PlannedReview(at, "approved", None, by)
+        return PlannedReview(when, "rejected", rng.choice(REJECT_NOTES), by)
+    return PlannedReview(when, "approved", None, by)
 
 
 def plan_month(demo: Demo) -> None:

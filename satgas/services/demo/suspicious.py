@@ -7,10 +7,12 @@ approved anyway.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from satgas.services.demo import places
+from satgas.services.demo.month import at, next_working_day
 from satgas.services.demo.plan import Demo, PlannedLog, PlannedReview
+from satgas.timeutil import wib_date
 
 REUSED_NOTE = "Foto sesudah sama dengan foto laporan lain (dipakai ulang). Kirim foto asli dari lokasi ini."
 LOW_GPS_NOTE = "Akurasi GPS rendah, tetapi foto dan lokasi sesuai penugasan."
@@ -39,15 +41,17 @@ def _far_photo(demo: Demo, log: PlannedLog) -> str:
     return "before photo taken 1.2 km from the work"
 
 
-def _reused(demo: Demo, log: PlannedLog, reject: bool) -> str:
-    earlier = next(o for o in demo.logs if o.sent_at < log.sent_at - timedelta(days=3) and o.photo("after")
-                   and o.crew == log.crew)
+def _reused(demo: Demo, log: PlannedLog, reject: bool) -> str | None:
+    earlier = next((o for o in demo.logs if o.sent_at < log.sent_at - timedelta(days=3) and o.photo("after")
+                    and o.crew == log.crew), None)
+    if earlier is None:  # a short demo: nothing old enough to copy from
+        return None
     log.photo("after").reuse_of = (earlier.index, "after")  # type: ignore[union-attr]
     log.review = None
     if reject:
-        at = log.sent_at + timedelta(hours=16)
-        if at < demo.now:
-            log.review = PlannedReview(at, "rejected", REUSED_NOTE, demo.reviewer(log.area.kecamatan_code))
+        when = at(next_working_day(wib_date(log.sent_at)), time(8, 40))
+        if when < demo.now:
+            log.review = PlannedReview(when, "rejected", REUSED_NOTE, demo.reviewer(log.area.kecamatan_code))
             return "after photo reused from another log (rejected)"
     return "after photo reused from another log"
 
@@ -75,7 +79,11 @@ def plant_flags(demo: Demo) -> None:
         ("reused_photo", lambda d, log: _reused(d, log, reject=True)),
         ("kelurahan_mismatch", _mismatch), ("low_gps_accuracy", _low_gps),
     ]
-    candidates = _candidates(demo)
-    for (flag, plant), log in zip(planters, candidates[::3], strict=False):
-        log.planted = flag
-        demo.findings.append(f"{flag}: {plant(demo, log)} — {log.area.label}, {log.started_at:%d %b}")
+    candidates = iter(_candidates(demo)[::3])
+    for flag, plant in planters:
+        for log in candidates:
+            what = plant(demo, log)
+            if what is not None:
+                log.planted = flag
+                demo.findings.append(f"{flag}: {what} — {log.area.label}, {log.started_at:%d %b}")
+                break

@@ -1,7 +1,7 @@
 /* Approve or reject the log on screen through POST /api/v1/logs/<id>/review — the same
  * endpoint and rules as any other client. Rejecting needs a note for the crew. */
 import { api, explain } from './api.js';
-import { $ } from './dom.js';
+import { $, notice } from './dom.js';
 
 export function decisionWidget({ current, decided }) {
   const box = $('#decision');
@@ -23,8 +23,8 @@ export function decisionWidget({ current, decided }) {
       closeReject();
       decided(updated, decision);
     } catch (err) {
-      showError(explain(err));
-      if (decision === 'approved') { form.hidden = true; error.hidden = false; }
+      if (decision === 'rejected') showError(explain(err));
+      else notice(explain(err), 'error');
     } finally {
       busy = false;
       box.removeAttribute('aria-busy');

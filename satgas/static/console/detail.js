@@ -6,7 +6,7 @@ import { decisionWidget } from './decision.js';
 import { renderEvidence } from './evidence.js';
 import { FLAG_NAME, KIND, STATUS } from './labels.js';
 import { initNav } from './nav.js';
-import { reference } from './reference.js';
+import { kelurahanName, reference } from './reference.js';
 
 const logId = $('#log-page').dataset.logId;
 const state = { ref: null, log: null };
@@ -18,7 +18,7 @@ function describe(event) {
   const d = event.details || {};
   const parts = [];
   if (event.action === 'created') {
-    parts.push(`Kelurahan ${d.kelurahan_code || '—'}`);
+    parts.push(`Kel. ${d.kelurahan_code ? kelurahanName(state.ref, d.kelurahan_code) : '—'}`);
     if ((d.flags || []).length) parts.push('tanda: ' + d.flags.map((f) => FLAG_NAME[f] || f).join(', '));
   } else if (event.action === 'photo_added') {
     parts.push(KIND[d.kind] || d.kind);
