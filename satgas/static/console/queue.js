@@ -12,6 +12,7 @@ import { initNav } from './nav.js';
 import { crewName, fillKecamatan, kelurahanName, ownKecamatan, outline, reference } from './reference.js';
 
 const PAGE_SIZE = 100;
+const NARROW = window.matchMedia('(max-width: 999px)');
 const BULK_CHUNK = 500;
 const FILTERS = ['kecamatan_code', 'kelurahan_code', 'crew_id', 'flag', 'from', 'to'];
 const state = { ref: null, items: [], total: 0, index: -1, selected: new Set(), request: 0 };
@@ -67,7 +68,10 @@ function listItem(log, i) {
     el('span', { class: 'item-who muted', text: `${crewName(state.ref, log.crew_id)} · ${ACTIVITY[log.activity] || log.activity}` }),
     badge(log),
   ]);
-  open.addEventListener('click', () => show(i));
+  open.addEventListener('click', () => {
+    show(i);
+    if (NARROW.matches) $('#detail').scrollIntoView({ block: 'start' });  // on a phone the evidence is below
+  });
   return el('li', { 'data-id': log.id, 'aria-current': i === state.index ? 'true' : null, class: clean ? 'is-clean' : 'is-flagged' }, [box, open]);
 }
 
