@@ -22,8 +22,8 @@ from satgas.timeutil import WIB, wib_date
 LATE_SYNC_CREW = "35.73.03"  # Kedungkandang: sends at the base; its phone is away for the last days
 PHONE_AWAY_DAYS = 2  # working days before today (and today) without a word from that phone
 MISSING_AFTER_CREW = "35.73.04"  # Sukun: today's last job still lacks its after photo
-REJECT_SHARE = 0.025
-NO_AFTER_SHARE = 0.03  # days whose first job's after photo never came
+REJECT_SHARE = 0.02
+NO_AFTER_SHARE = 0.02  # days whose first job's after photo never came
 # activity → (share, track metres or reported point metres, minutes of work)
 ACTIVITIES = {
     "drain_cleaning": (0.5, (80, 320), (60, 120)),
