@@ -38,6 +38,8 @@ function facts(log, ref) {
     fact('Waktu kerja', `${day(log.work_date)}, ${clock(log.started_at)} – ${clock(log.finished_at)}`),
     fact('Panjang dilaporkan', reported),
     fact('Panjang jejak GPS', log.geometry.type === 'LineString' ? metres(log.measured_length_m) : 'titik (point)'),
+    // Present once a drain network is loaded (the coverage feature).
+    fact('Jaringan tercakup', log.covered_m === undefined || log.covered_m === null ? null : metres(log.covered_m)),
     fact('Sedimen', log.sediment_m3 === null ? null : `${num(log.sediment_m3)} m³`),
     fact('Sampah', log.waste_kg === null ? null : `${int(log.waste_kg)} kg`),
     fact('Pekerja', log.workers),

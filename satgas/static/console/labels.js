@@ -22,7 +22,9 @@ export const FLAG_NAME = {
   far_from_log: 'Foto jauh dari lokasi',
   reused_photo: 'Foto dipakai ulang',
 };
-export const LOG_FLAGS = ['kelurahan_mismatch', 'outside_boundary', 'low_gps_accuracy', 'off_network'];
+// The flags the list filter offers (the API's `flag` values); off_network is explained above but
+// offered only once the drain network feature accepts it as a filter value.
+export const LOG_FLAGS = ['kelurahan_mismatch', 'outside_boundary', 'low_gps_accuracy'];
 export const PHOTO_FLAGS = ['taken_outside_work_window', 'far_from_log', 'reused_photo', 'no_exif_time'];
 
 function logFlag(flag, log, name) {
