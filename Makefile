@@ -6,7 +6,7 @@ APT_PACKAGES := python3-venv libsqlite3-mod-spatialite postgresql postgresql-15-
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint system-deps venv web-deps clean
+.PHONY: run demo test bench lint system-deps venv web-deps clean
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -41,6 +41,13 @@ run: system-deps venv web-deps
 	@echo "Then log in: curl -X POST http://127.0.0.1:5000/api/v1/auth/token -H 'Content-Type: application/json' -d '{\"username\":\"admin\",\"password\":\"...\"}'"
 	@echo "API docs: http://127.0.0.1:5000/api/v1/docs  public page: http://127.0.0.1:5000/"
 	REDIS_URL=$(SERVE_REDIS_URL) $(VENV)/bin/honcho start --no-prefix $(SERVE_PROCESSES)
+
+# As `make run`, with a demo month loaded into the database the first time (its accounts and
+# passwords are printed then, once); later runs keep what is there and just serve.
+demo: system-deps venv web-deps
+	$(PY) -m flask init
+	$(PY) -m flask demo --if-empty
+	@$(MAKE) --no-print-directory run
 
 test: system-deps venv web-deps
 	$(VENV)/bin/ruff check .

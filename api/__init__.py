@@ -7,6 +7,8 @@ from api import (
     admin,
     areas,
     auth,
+    completeness,
+    console,
     crew,
     docs,
     drains,
@@ -27,7 +29,8 @@ from api.schemas.logs import LogSchema, PhotoSchema
 from satgas.services import outbox
 
 API_TITLE = "SATGAS work-log API"
-RESOURCES = (auth, areas, admin, logs, photos, uploads, reviews, progress, drains, sync, webhooks, ops, public, crew)
+RESOURCES = (auth, areas, admin, logs, photos, uploads, reviews, progress, completeness, drains, sync, webhooks,
+             ops, public, crew)
 
 
 def _openapi_config() -> dict:
@@ -67,4 +70,5 @@ def register_api(app: Flask) -> SatgasApi:
     # Webhook events carry a log or photo exactly as this API shows it to an admin.
     outbox.register_serializers(app, log=LogSchema().dump, photo=PhotoSchema().dump)
     app.wsgi_app = uploads.MethodOverride(app.wsgi_app)  # type: ignore[method-assign]
+    app.register_blueprint(console.bp)
     return api

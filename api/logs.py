@@ -42,7 +42,8 @@ class Logs(MethodView):
         user = current_user()
         if query["format"] == "csv":
             return csv_response(log_queries.export_rows(user, query))
-        items, total = log_queries.page_of_logs(user, query, query["page"], query["page_size"])
+        items, total = log_queries.page_of_logs(user, query, query["page"], query["page_size"],
+                                                oldest=query["order"] == "oldest")
         if query["format"] == "geojson":
             return geojson_page(items, LogSchema())
         return {"items": items, "page": query["page"], "page_size": query["page_size"], "total": total}

@@ -2,7 +2,7 @@
 from models.accounts import ROLES, AccessToken, Crew, User
 from models.areas import City, Kecamatan, Kelurahan
 from models.audit import AuditEvent
-from models.base import METRIC_SRID, WGS84, Base, db, utcnow
+from models.base import METRIC_SRID, WGS84, Base, clock_at, db, utcnow
 from models.drains import (
     BIN_MAX_M,
     NO_NEXT_DATE,
@@ -23,5 +23,5 @@ __all__ = [
     "ROLES", "STATUSES", "WEBHOOK_EVENTS", "WGS84", "AccessToken", "AuditEvent", "Base", "City", "CoverageDay",
     "CoverageRollup", "Crew", "DailyProgress", "DrainNetworkArea", "DrainSegment", "Kecamatan", "Kelurahan",
     "LogCoverage", "Photo", "Upload", "UploadPart", "User", "Webhook", "WebhookAttempt", "WebhookEvent",
-    "WebhookMessage", "WorkLog", "db", "utcnow",
+    "WebhookMessage", "WorkLog", "clock_at", "db", "utcnow",
 ]

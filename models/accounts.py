@@ -31,6 +31,8 @@ class User(Base):
     crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"))
     kecamatan_code: Mapped[str | None] = mapped_column(ForeignKey("kecamatan.code"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last authenticated request, to the minute (see services.tokens.touch_last_seen).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     crew: Mapped[Crew | None] = relationship()
 

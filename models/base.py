@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
@@ -58,8 +61,26 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+# Set only by `clock_at`: the demo replays a past month so that created_at, audit times and
+# review times read as they would have happened.
+_fixed_now: ContextVar[datetime | None] = ContextVar("satgas_fixed_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    fixed = _fixed_now.get()
+    return fixed if fixed is not None else datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Inside the block, `utcnow()` (and so every default timestamp) is `moment`."""
+    if moment.tzinfo is None:
+        raise ValueError("clock_at needs an aware datetime")
+    token = _fixed_now.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _fixed_now.reset(token)
 
 
 def new_public_id() -> str:

@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import Crew, User
@@ -24,6 +24,8 @@ LOG_FLAGS = ("kelurahan_mismatch", "outside_boundary", "low_gps_accuracy", "off_
 
 class WorkLog(Base):
     __tablename__ = "work_logs"
+    # A crew's latest log (completeness) in one index lookup.
+    __table_args__ = (Index("ix_work_logs_crew_id_created_at", "crew_id", "created_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     crew_id: Mapped[int] = mapped_column(ForeignKey("crews.id"), index=True)

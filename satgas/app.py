@@ -14,9 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import register_api
 from config import PROJECT_ROOT, load_config
-from satgas import database, extensions, photo_storage
+from satgas import database, extensions, photo_storage, web_session
 from satgas.auth import authenticate_request
-from satgas.cli import init_command, uploads_cli, users_cli
+from satgas.cli import demo_command, init_command, uploads_cli, users_cli
 from satgas.drains_cli import drains_cli
 from satgas.errors import register_error_handlers
 from satgas.metrics import register_metrics
@@ -45,6 +45,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
     register_proxies(app)
     register_extensions(app)
     photo_storage.init_app(app)
+    web_session.init_app(app)
     register_api(app)
     register_public(app)
     init_token_cache(app)
@@ -107,3 +108,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(drains_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(uploads_cli)
+    app.cli.add_command(demo_command)

@@ -1,4 +1,4 @@
-"""Who may do what: authentication of bearer tokens, roles and area scopes, in one place."""
+"""Who may do what: authentication (bearer tokens, the console's session), roles and area scopes, in one place."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,8 +9,9 @@ from flask import g, request
 from sqlalchemy import ColumnElement, false, true
 
 from models import User, WorkLog
+from satgas import web_session
 from satgas.errors import Forbidden, Unauthorized
-from satgas.services.accounts import resolve_token
+from satgas.services.tokens import resolve_token, touch_last_seen
 
 F = TypeVar("F", bound=Callable)
 
@@ -35,19 +36,36 @@ def bearer_token() -> str | None:
 
 
 def authenticate_request() -> None:
-    """before_request hook: sets g.user from the bearer token or answers 401."""
+    """before_request hook: sets g.user from the bearer token or the console's session, or answers 401.
+
+    A request without an Authorization header may be authenticated by the console's session
+    cookie (see `satgas.web_session`); if it changes state it must then carry the CSRF token.
+    """
     g.user = None
     if request.url_rule is None or not needs_token(request.path, request.method):
         return  # unknown path or method: let routing answer 404 / 405
     token = bearer_token()
-    if token is None:
-        raise Unauthorized("Missing bearer token: send 'Authorization: Bearer <access_token>'.")
+    by_session = token is None
+    if by_session:
+        token = web_session.session_token()
+        if token is None:
+            raise Unauthorized("Missing bearer token: send 'Authorization: Bearer <access_token>'.")
+        if web_session.is_state_changing():
+            web_session.require_csrf()
     user = resolve_token(token)
     if user is None:
-        raise Unauthorized("Invalid, expired or revoked token: log in again at POST /api/v1/auth/token.",
-                           challenge='Bearer realm="satgas", error="invalid_token"')
+        message = ("Your console session has ended (signed out, expired or revoked): sign in again at /console/."
+                   if by_session else "Invalid, expired or revoked token: log in again at POST /api/v1/auth/token.")
+        raise Unauthorized(message, challenge='Bearer realm="satgas", error="invalid_token"')
     g.user = user
     g.token = token
+    touch_last_seen(user, token)
+
+
+def session_user() -> User | None:
+    """The user signed in to the console in this browser (None when nobody is, or the token died)."""
+    token = web_session.session_token()
+    return resolve_token(token) if token else None
 
 
 def current_user() -> User:
@@ -120,10 +138,11 @@ def crew_for_new_log(user: User, requested_crew_id: int | None) -> int:
     raise Forbidden("Only crews (or admins) create work logs.")
 
 
-def progress_scope(user: User, kecamatan_code: str | None) -> str | None:
-    """The kecamatan a progress query may cover: a scoped supervisor's own, never wider."""
-    if user.role == "crew":
-        raise Forbidden("Progress is for supervisors and admins.")
+def kecamatan_scope(user: User, kecamatan_code: str | None, subject: str, crews: bool = False) -> str | None:
+    """The kecamatan a report may cover: a scoped supervisor's own, never wider; crews only when
+    `crews` says so (then city-wide, like admins)."""
+    if user.role == "crew" and not crews:
+        raise Forbidden(f"{subject} is for supervisors and admins.")
     if user.role == "supervisor" and user.kecamatan_code:
         if kecamatan_code not in (None, user.kecamatan_code):
             raise Forbidden(f"You supervise kecamatan {user.kecamatan_code} only.")
@@ -137,8 +156,8 @@ def drain_scope(user: User, kecamatan_code: str | None) -> str | None:
     Crews see the whole city's network: they may log anywhere (crews help neighbouring areas)
     and drains carry no personal data — only what approved work covered, which is public too.
     """
-    if user.role == "supervisor" and user.kecamatan_code:
-        if kecamatan_code not in (None, user.kecamatan_code):
-            raise Forbidden(f"You supervise kecamatan {user.kecamatan_code} only.")
-        return user.kecamatan_code
-    return kecamatan_code
+    return kecamatan_scope(user, kecamatan_code, "The drain network", crews=True)
+
+
+def progress_scope(user: User, kecamatan_code: str | None) -> str | None:
+    return kecamatan_scope(user, kecamatan_code, "Progress")

@@ -1,8 +1,8 @@
 """Headers every answer carries by kind, set once here rather than by each view.
 
-- Answers under /api/v1 (and the web clients' session API) are private: `Cache-Control:
-  no-store` unless the view chose otherwise (photo bytes, which never change, say
-  `private, max-age=…`).
+- Answers under /api/v1 and /console/ (the console's pages carry its CSRF token; its session
+  API) are private: `Cache-Control: no-store` unless the view chose otherwise (photo bytes,
+  which never change, say `private, max-age=…`).
 - HTML pages get a strict Content-Security-Policy (no inline scripts, nothing from another
   origin), `nosniff`, a Referrer-Policy and refuse to be framed.
 - Every answer says `nosniff`: a JSON error must never be sniffed into HTML.
@@ -19,7 +19,7 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 # Swagger UI (served by the app, no CDN) styles its widgets with style attributes.
 DOCS_CSP = PAGE_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 DOCS_PATH = "/api/v1/docs"
-PRIVATE_PREFIXES = ("/api/v1/", "/console/api/")
+PRIVATE_PREFIXES = ("/api/v1/", "/console/")
 
 
 def set_response_headers(response: Response) -> Response:

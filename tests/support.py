@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from geoalchemy2.shape import from_shape
 from pyproj import Transformer
 from shapely.geometry import Point, shape
 from shapely.ops import transform, unary_union
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, update
 
 from models import WGS84, AccessToken, Base, Crew, Kelurahan, User, db
 from satgas.app import create_app
@@ -86,6 +87,7 @@ def reset_data(app: Flask, keep_users_up_to: int, keep_crews_up_to: int) -> None
         for table in _data_tables():
             if table.name == "users":
                 db.session.execute(delete(User).where(User.id > keep_users_up_to))
+                db.session.execute(update(User).values(last_seen_at=None))  # the baseline's users: never seen
             elif table.name == "crews":
                 db.session.execute(delete(Crew).where(Crew.id > keep_crews_up_to))
             elif table.name == "access_tokens":
@@ -150,6 +152,21 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def console_sign_in(client, username: str, password: str = PASSWORD, **request):
+    """Sign in to the console as its page does (the page's CSRF token, then the session API).
+
+    Returns the answer and the CSRF token the client must send from then on; the client keeps
+    the session cookie. `request` goes to both requests (e.g. base_url="https://localhost")."""
+    page = client.get("/console/login", **request)
+    if page.status_code == 302:  # signed in already: the session API hands out its token
+        token = client.get("/console/api/session", **request).get_json()["csrf_token"]
+    else:
+        token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)).group(1)
+    resp = client.post("/console/api/session", json={"username": username, "password": password},
+                       headers={"X-CSRFToken": token}, **request)
+    return resp, (resp.get_json()["csrf_token"] if resp.status_code == 200 else token)
 
 
 def login_headers(client, username: str, password: str = PASSWORD) -> dict[str, str]:

@@ -15,7 +15,7 @@ from api.schemas.common import (
     QuerySchema,
     check_period,
 )
-from models import ACTIVITIES, LOG_FLAGS, STATUSES, utcnow
+from models import ACTIVITIES, LOG_FLAGS, PHOTO_FLAGS, STATUSES, utcnow
 
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_WORK = datetime(2000, 1, 1, tzinfo=UTC)
@@ -146,7 +146,10 @@ class LogFilterSchema(QuerySchema):
     crew_id = fields.Integer(validate=ID_RANGE)
     status = fields.String(validate=validate.OneOf(STATUSES))
     activity = fields.String(validate=validate.OneOf(ACTIVITIES))
-    flag = fields.String(validate=validate.OneOf(LOG_FLAGS))
+    flag = fields.String(validate=validate.OneOf(LOG_FLAGS + PHOTO_FLAGS),
+                         metadata={"description": "A flag of the log, or of one of its photos"})
+    clean = fields.Boolean(metadata={"description": "true: no flag on the log or its photos, and both a before "
+                                     "and an after photo (what bulk approval accepts); false: the others"})
     complaint_ref = Text(validate=COMPLAINT_REF, metadata={"description": "A SAMBAT ticket, exactly",
                                                            "pattern": COMPLAINT_REF_PATTERN})
     from_ = fields.Date(data_key="from")
@@ -163,6 +166,8 @@ class LogListQuerySchema(LogFilterSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "geojson", "csv"]))
+    order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]),
+                          metadata={"description": "newest (default) or oldest first, by started_at"})
 
 
 class BatchSchema(Schema):

@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from api.fields import Text
 from api.schemas.common import KECAMATAN_CODE, KELURAHAN_CODE, QuerySchema, check_period
-from satgas.services.reviews import DECISIONS
+from satgas.services.reviews import DECISIONS, MAX_BULK, SKIP_MESSAGES
 
 
 class ReviewSchema(Schema):
@@ -23,6 +23,33 @@ class ReviewSchema(Schema):
     def _note_to_reject(self, data: dict, **_kwargs) -> None:
         if data["decision"] == "rejected" and not (data.get("note") or "").strip():
             raise ValidationError("A note is required to reject a log: tell the crew what to fix.", "note")
+
+
+class BulkApproveSchema(Schema):
+    ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=MAX_BULK),
+                      metadata={"description": f"Up to {MAX_BULK} log ids"})
+    note = Text(multiline=True, allow_none=True, load_default=None, validate=validate.Length(max=2000),
+                metadata={"description": "Optional, kept on each log and its audit event"})
+
+    @post_load
+    def _blank_note_is_none(self, data: dict, **_kwargs) -> dict:
+        if data["note"] is not None and not data["note"].strip():
+            data["note"] = None
+        return data
+
+
+class BulkOutcomeSchema(Schema):
+    id = fields.UUID()
+    status = fields.String(validate=validate.OneOf(["approved", "skipped"]))
+    reason = fields.String(allow_none=True, validate=validate.OneOf(sorted(SKIP_MESSAGES)),
+                           metadata={"description": "Why it was skipped"})
+    message = fields.String(allow_none=True)
+
+
+class BulkApprovalSchema(Schema):
+    approved = fields.Integer()
+    skipped = fields.Integer()
+    results = fields.List(fields.Nested(BulkOutcomeSchema), metadata={"description": "One per id, in the order sent"})
 
 
 class DateRangeSchema(QuerySchema):

@@ -1,21 +1,15 @@
-"""Crews, users, passwords and bearer tokens."""
+"""Crews, users and their passwords (bearer tokens: `satgas.services.tokens`)."""
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, make_transient_to_detached
 
-from models import ROLES, AccessToken, Crew, Kecamatan, User, db, utcnow
+from models import ROLES, Crew, Kecamatan, User, db
 from satgas.errors import Conflict, Invalid, Unauthorized
-from satgas.services import token_cache
 from satgas.text import clean_name
 
 _hasher = PasswordHasher()
@@ -27,10 +21,6 @@ USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")  # fullmatch: no traili
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_crew(name: str, kecamatan_code: str) -> Crew:
@@ -101,8 +91,8 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
-def issue_token(username: str, password: str) -> tuple[str, AccessToken]:
-    """Check the password and hand out a new opaque token (only its hash is stored)."""
+def check_password(username: str, password: str) -> User:
+    """The user these credentials belong to; 401 with the same message (and cost) otherwise."""
     user = find_user(username)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -110,43 +100,4 @@ def issue_token(username: str, password: str) -> tuple[str, AccessToken]:
         raise Unauthorized(BAD_LOGIN) from None
     if user is None:
         raise Unauthorized(BAD_LOGIN)
-    raw = secrets.token_urlsafe(32)
-    ttl = timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
-    token = AccessToken(token_hash=_token_hash(raw), user=user, expires_at=utcnow() + ttl)
-    db.session.add(token)
-    db.session.commit()
-    return raw, token
-
-
-_USER_COLUMNS = ("id", "username", "role", "crew_id", "kecamatan_code")
-
-
-def resolve_token(raw: str) -> User | None:
-    """The user of a live token (every authenticated request asks): from the token cache, else
-    one query. A remembered user joins the session without a query."""
-    key = _token_hash(raw)
-    found = token_cache.remembered(key)
-    if found is None:
-        token = db.session.scalar(select(AccessToken).options(joinedload(AccessToken.user))
-                                  .where(AccessToken.token_hash == key))
-        if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
-            return None
-        found = {"user": {name: getattr(token.user, name) for name in _USER_COLUMNS}, "expires_at": token.expires_at}
-        token_cache.remember(key, found["user"], found["expires_at"])
-        return token.user
-    if found["expires_at"] <= utcnow():
-        return None
-    user = User(**found["user"])
-    make_transient_to_detached(user)  # a known row: attach it as it is, without asking the database
-    db.session.add(user)
     return user
-
-
-def revoke_token(raw: str) -> None:
-    key = _token_hash(raw)
-    token = db.session.scalar(select(AccessToken).where(AccessToken.token_hash == key))
-    if token is not None and token.revoked_at is None:
-        token.revoked_at = utcnow()
-        db.session.commit()
-    token_cache.forget(key)
-

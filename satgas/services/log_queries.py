@@ -5,14 +5,36 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, select
 from sqlalchemy.orm import selectinload
 
-from models import WGS84, AuditEvent, Photo, User, WorkLog, db
+from models import PHOTO_FLAGS, WGS84, AuditEvent, Photo, User, WorkLog, db
 from satgas.auth import can_read_log, log_scope
 from satgas.database import backend
 from satgas.errors import NotFound
 from satgas.services import audit
+
+
+def _listed(flags_column, flag: str):
+    """`flag` is one of the comma-joined names in the column."""
+    return (literal(",") + flags_column + literal(",")).like(f"%,{flag},%")
+
+
+def _photo_where(*conditions) -> ColumnElement[bool]:
+    return exists().where(Photo.log_id == WorkLog.id, *conditions)
+
+
+def clean() -> ColumnElement[bool]:
+    """Nothing for a supervisor to look at: no flag on the log or its photos, and both a before
+    and an after photo. The one rule for what bulk approval accepts (and `?clean=` selects)."""
+    return and_(WorkLog.flags == "", ~_photo_where(Photo.flags != ""),
+                _photo_where(Photo.kind == "before"), _photo_where(Photo.kind == "after"))
+
+
+def _flagged(flag: str) -> ColumnElement[bool]:
+    if flag in PHOTO_FLAGS:
+        return _photo_where(_listed(Photo.flags, flag))
+    return _listed(WorkLog.flags, flag)
 
 
 def filtered(user: User, filters: dict[str, Any]) -> Select:
@@ -22,7 +44,9 @@ def filtered(user: User, filters: dict[str, Any]) -> Select:
         if filters.get(name) is not None:
             query = query.where(getattr(WorkLog, name) == filters[name])
     if filters.get("flag"):
-        query = query.where((literal(",") + WorkLog.flags + literal(",")).like(f"%,{filters['flag']},%"))
+        query = query.where(_flagged(filters["flag"]))
+    if filters.get("clean") is not None:
+        query = query.where(clean() if filters["clean"] else ~clean())
     if filters.get("from_"):
         query = query.where(WorkLog.work_date >= filters["from_"])
     if filters.get("to"):
@@ -36,11 +60,17 @@ def newest_first(query: Select) -> Select:
     return query.order_by(WorkLog.started_at.desc(), WorkLog.id.desc())
 
 
-def page_of_logs(user: User, filters: dict[str, Any], page: int, page_size: int) -> tuple[list[WorkLog], int]:
+def oldest_first(query: Select) -> Select:
+    """The review queue's order: what has waited longest comes first."""
+    return query.order_by(WorkLog.started_at, WorkLog.id)
+
+
+def page_of_logs(user: User, filters: dict[str, Any], page: int, page_size: int,
+                 oldest: bool = False) -> tuple[list[WorkLog], int]:
     query = filtered(user, filters)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(
-        newest_first(query)
+        (oldest_first if oldest else newest_first)(query)
         .options(selectinload(WorkLog.photos), selectinload(WorkLog.submitted_by),
                  selectinload(WorkLog.reviewed_by))
         .offset((page - 1) * page_size).limit(page_size)

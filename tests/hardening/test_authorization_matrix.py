@@ -13,7 +13,7 @@ import pytest
 
 from tests.builders import SUKUN, log_payload
 from tests.images import jpeg
-from tests.support import PASSWORD
+from tests.support import PASSWORD, console_sign_in
 
 ROLES = ("anonymous", "crew_a", "crew_b", "sup_klojen", "sup_city", "admin")
 
@@ -29,6 +29,8 @@ ADMIN_ONLY_CREATE = _row(401, 403, 403, 403, 403, 201)
 ADMIN_ONLY = _row(401, 403, 403, 403, 403, 200)
 LOG_A = _row(401, 200, 404, 200, 200, 200)  # crew A's log in Klojen (Kauman)
 LOG_S = _row(401, 404, 200, 404, 200, 200)  # crew B's log in Sukun
+# Console pages and its session, each role signed in through the console (crews cannot be).
+CONSOLE_PAGE = _row(302, 302, 302, 200, 200, 200)
 
 # (method, rule) → (path template, expected status per role)
 MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
@@ -69,6 +71,16 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     # Every role may read the drain network; a scoped supervisor's list is its kecamatan's.
     ("GET", "/api/v1/drains"): ("/api/v1/drains", SIGNED_IN),
     ("GET", "/api/v1/drains/overdue"): ("/api/v1/drains/overdue?days=90", SIGNED_IN),
+    ("GET", "/api/v1/completeness"): ("/api/v1/completeness?date={last}", STAFF),
+    ("POST", "/api/v1/logs/approve"): ("/api/v1/logs/approve", _row(401, 403, 403, 200, 200, 200)),
+    ("GET", "/console/"): ("/console/", CONSOLE_PAGE),
+    ("GET", "/console/logs/<uuid:log_id>"): ("/console/logs/{log_a}", CONSOLE_PAGE),
+    ("GET", "/console/progress"): ("/console/progress", CONSOLE_PAGE),
+    ("GET", "/console/crews"): ("/console/crews", CONSOLE_PAGE),
+    ("GET", "/console/login"): ("/console/login", _row(200, 200, 200, 302, 302, 302)),
+    ("GET", "/console/api/session"): ("/console/api/session", _row(401, 401, 401, 200, 200, 200)),
+    ("POST", "/console/api/session"): ("/console/api/session", _row(401, 403, 403, 200, 200, 200)),
+    ("DELETE", "/console/api/session"): ("/console/api/session", _row(401, 401, 401, 204, 204, 204)),
     ("GET", "/public/v1/progress"): ("/public/v1/progress", OPEN),
     ("GET", "/public/v1/progress.geojson"): ("/public/v1/progress.geojson", OPEN),
     ("GET", "/public/v1/activities"): ("/public/v1/activities", OPEN),
@@ -107,6 +119,10 @@ def _body(method: str, rule: str, role: str, cast, world: dict):
         return {"json": {"logs": [log_payload(crew_id=cast.crew_a_id if role == "admin" else None)]}}
     if rule.endswith("/review"):
         return {"json": {"decision": "approved", "note": "ok"}}
+    if rule == "/api/v1/logs/approve":
+        return {"json": {"ids": [str(world["log_a"])]}}
+    if rule == "/console/api/session" and method == "POST":
+        return {"json": {"username": role, "password": PASSWORD if role != "anonymous" else "not-the-password"}}
     if rule == "/api/v1/sync/status":
         return {"json": {"ids": [str(world["log_a"])]}}
     if rule == "/api/v1/webhooks" and method == "POST":
@@ -170,15 +186,30 @@ def _headers(client, role: str, method: str, rule: str, cast) -> dict[str, str]:
     return cast.headers(role)
 
 
+def _console_client(app, role: str):
+    """A browser's view of the console: signed in as `role` where the console lets it, with the
+    CSRF token its page would send."""
+    browser = app.test_client()
+    if role == "anonymous":
+        page = browser.get("/console/login").get_data(as_text=True)
+        return browser, {"X-CSRFToken": page.split('name="csrf-token" content="')[1].split('"')[0]}
+    _, csrf = console_sign_in(browser, role)
+    return browser, {"X-CSRFToken": csrf}
+
+
 @pytest.mark.parametrize("method,rule", sorted(MATRIX))
-def test_access(client, cast, world, method, rule):
+def test_access(app, client, cast, world, method, rule):
     template, expected = MATRIX[(method, rule)]
     got = {}
     for role in ROLES:
         path = template.format(new_photo=uuid.uuid4(), **world)
         body = _body(method, rule, role, cast, world)
-        headers = {**_headers(client, role, method, rule, cast), **body.pop("headers", {})}
-        resp = client.open(path, method=method, headers=headers, **body)
+        if rule.startswith("/console/"):
+            caller, headers = _console_client(app, role)
+        else:
+            caller, headers = client, _headers(client, role, method, rule, cast)
+        headers = {**headers, **body.pop("headers", {})}
+        resp = caller.open(path, method=method, headers=headers, **body)
         got[role] = resp.status_code
         resp.close()  # a streamed body (drains, CSV) not read here still ends its request context
     assert got == expected
