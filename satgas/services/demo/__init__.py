@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from models import Photo, WorkLog, db, utcnow
 from satgas.errors import Conflict
 from satgas.services.demo.accounts import clashes, create_accounts, planned_accounts
+from satgas.services.demo.extras import add_complaint_refs, load_drain_network
 from satgas.services.demo.month import plan_month
 from satgas.services.demo.plan import Demo, DemoAccount
 from satgas.services.demo.replay import replay_month
@@ -28,12 +29,10 @@ Step = Callable[[Demo], None]
 
 STEPS: tuple[Step, ...] = (
     create_accounts,  # crews and accounts (random passwords)
-    # Issue 15 (drain network) adds its step here: a synthetic network inside the kelurahan, loaded
-    # before the logs arrive so that their coverage is computed as they come in.
+    load_drain_network,  # the synthetic network, before the logs: they are planned along its drains
     plan_month,  # every log, photo and review of the month, in memory
     plant_flags,  # a few logs made suspicious on purpose
-    # Issue 16 (SAMBAT) adds its step here: complaint refs on some planned logs, set as a phone
-    # sends them (`log.extra["complaint_ref"] = …`), before the replay.
+    add_complaint_refs,  # some jobs answer a SAMBAT Online complaint
     replay_month,  # everything through the real services, in time order
 )
 

@@ -2,7 +2,8 @@
 
 Drawn in UTM 49S metres from the bundled boundaries. Each spot keeps 25 m from its kelurahan's
 edge and from every other kelurahan (the bundled polygons overlap by slivers), so the server
-assigns it to the kelurahan the crew claims and no log is flagged by accident.
+assigns it to the kelurahan the crew claims and no log is flagged by accident. Once a drain
+network is loaded (`use_drains`), crews walk along its drains, with a phone's GPS wobble.
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from satgas.services.areas import DATA_DIR
 
 MARGIN_M = 25.0
 STEP_M = 20.0
+GPS_WOBBLE_M = 3.0  # how far a phone's fix strays from the drain walked
+_drains: dict[str, list[LineString]] = {}  # kelurahan code → drains (metres) inside its safe part
 _to_metric = Transformer.from_crs(WGS84, METRIC_SRID, always_xy=True).transform
 _to_wgs84 = Transformer.from_crs(METRIC_SRID, WGS84, always_xy=True).transform
 
@@ -72,13 +75,44 @@ def _random_point(area: Area, rng: random.Random) -> Point:
     raise RuntimeError(f"no room for a demo spot in {area.code}")
 
 
+def use_drains(drains: dict[str, list[LineString]]) -> None:
+    """From now on, spots and tracks lie on these drains (metres, by kelurahan code)."""
+    _drains.clear()
+    _drains.update(drains)
+
+
+def _wobble(point: Point, rng: random.Random) -> Point:
+    return Point(point.x + rng.uniform(-GPS_WOBBLE_M, GPS_WOBBLE_M), point.y + rng.uniform(-GPS_WOBBLE_M, GPS_WOBBLE_M))
+
+
 def spot(area: Area, rng: random.Random) -> Point:
-    """A point (metres) well inside the kelurahan."""
+    """A point (metres) well inside the kelurahan: on a drain, when the network is loaded."""
+    drains = _drains.get(area.code)
+    if drains:
+        drain = rng.choice(drains)
+        return _wobble(drain.interpolate(rng.uniform(0, drain.length)), rng)
     return _random_point(area, rng)
+
+
+def _along_drain(area: Area, rng: random.Random, metres: float) -> LineString | None:
+    """A walk of about `metres` along one of the kelurahan's drains, or None if none is long enough."""
+    fitting = [d for d in _drains.get(area.code, []) if d.length >= min(metres, 60.0)]
+    if not fitting:
+        return None
+    drain = rng.choice(fitting)
+    length = min(metres, drain.length)
+    start = rng.uniform(0, drain.length - length)
+    steps = max(2, round(length / STEP_M))
+    line = LineString([_wobble(drain.interpolate(start + length * i / steps), rng) for i in range(steps + 1)])
+    return line if area.inner.contains(line) else None
 
 
 def track(area: Area, rng: random.Random, metres: float) -> LineString:
     """A walk of about `metres` along a gently bending drain, wholly inside the kelurahan (metres)."""
+    for _ in range(20):
+        walked = _along_drain(area, rng, metres)
+        if walked is not None:
+            return walked
     for attempt in range(200):
         length = metres if attempt < 100 else metres / 2
         start = _random_point(area, rng)

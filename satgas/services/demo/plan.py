@@ -79,7 +79,7 @@ class PlannedLog:
             "finished_at": self.finished_at, "geometry": to_wgs84(self.geometry),
             "gps_accuracy_m": self.gps_accuracy_m, "kelurahan_code": self.claimed_kelurahan_code,
             "length_m": self.length_m, "sediment_m3": self.sediment_m3, "waste_kg": self.waste_kg,
-            "workers": self.workers, "notes": self.notes, "crew_id": None, **self.extra,
+            "workers": self.workers, "notes": self.notes, "crew_id": None, "complaint_ref": None, **self.extra,
         }
 
     def photo(self, kind: str) -> PlannedPhoto | None:
