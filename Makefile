@@ -33,14 +33,18 @@ web-deps: node_modules/.installed
 
 # Without REDIS_URL the embedded default starts its own Redis on a unix socket under var/.
 SERVE_REDIS_URL := $(or $(REDIS_URL),unix://$(CURDIR)/var/redis.sock)
-SERVE_PROCESSES := $(if $(REDIS_URL),web,)
+SERVE_PROCESSES := $(if $(REDIS_URL),web worker,)
+# gunicorn's workers and the webhook worker write their metrics here; /metrics sums them all.
+METRICS_DIR := $(CURDIR)/var/metrics
 
 run: system-deps venv web-deps
 	$(PY) -m flask init
 	@echo "Create a first admin: $(PY) -m flask users create admin --role admin"
 	@echo "Then log in: curl -X POST http://127.0.0.1:5000/api/v1/auth/token -H 'Content-Type: application/json' -d '{\"username\":\"admin\",\"password\":\"...\"}'"
 	@echo "API docs: http://127.0.0.1:5000/api/v1/docs  public page: http://127.0.0.1:5000/"
-	REDIS_URL=$(SERVE_REDIS_URL) $(VENV)/bin/honcho start --no-prefix $(SERVE_PROCESSES)
+	@rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
+	REDIS_URL=$(SERVE_REDIS_URL) PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) \
+		$(VENV)/bin/honcho start --no-prefix $(SERVE_PROCESSES)
 
 # As `make run`, with a demo month loaded into the database the first time (its accounts and
 # passwords are printed then, once); later runs keep what is there and just serve.

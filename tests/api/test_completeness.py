@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from satgas.services import accounts
+from satgas.services import tokens
 from tests.builders import KAUMAN, SUKUN, post_log, upload_photo, wib
 from tests.support import WIB, count_queries, login_headers
 
@@ -112,7 +112,7 @@ def test_last_seen_moves_after_a_crew_request_at_most_once_a_minute(client, cast
     assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE")]  # within the minute: no write
     assert seen() == first
 
-    monkeypatch.setattr(accounts, "SEEN_RESOLUTION", timedelta(0))
+    monkeypatch.setattr(tokens, "SEEN_RESOLUTION", timedelta(0))
     assert client.get("/api/v1/logs", headers=headers).status_code == 200
     assert datetime.fromisoformat(seen()) > datetime.fromisoformat(first)
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from satgas.services import accounts
+from satgas.services import tokens
 from tests.servers import ThrowawayRedis
 from tests.support import PASSWORD, count_queries, make_app
 
@@ -36,8 +36,8 @@ def test_revocation_is_immediate_on_the_worker_that_revoked(client, cast):
 def test_an_expired_token_is_refused_even_when_remembered(client, cast, monkeypatch):
     headers = _login(client)
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
-    later = accounts.utcnow() + timedelta(days=365)
-    monkeypatch.setattr(accounts, "utcnow", lambda: later)
+    later = tokens.utcnow() + timedelta(days=365)
+    monkeypatch.setattr(tokens, "utcnow", lambda: later)
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
 
 

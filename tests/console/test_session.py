@@ -152,7 +152,7 @@ def _state_changing_routes(app) -> list[tuple[str, str]]:
 
 def _concrete(rule: str, log_id: str) -> str:
     return (rule.replace("<uuid:log_id>", log_id).replace("<uuid:photo_id>", "11111111-2222-4333-8444-555555555555")
-            .replace("<int:webhook_id>", "1").replace("<string:upload_id>", "x"))
+            .replace("<int:webhook_id>", "1").replace("<uuid:upload_id>", "11111111-2222-4333-8444-555555555555"))
 
 
 def test_every_state_changing_request_by_cookie_needs_the_csrf_token(app, client, cast):

@@ -36,8 +36,8 @@ def load_drain_network(demo: Demo) -> None:
     report = network.load_network(synthetic_network.drain_lines(features))
     places.use_drains(drains)
     km = report["length_m"] / 1000
-    demo.findings.append(f"A synthetic drain network ([SINTETIS], {km:.0f} km) is loaded: coverage figures are "
-                         "about it, not about the city's real drains.")
+    demo.echo(f"  {km:.0f} km of synthetic drains loaded: coverage figures are about them, not the city's real "
+              "drains (load those with `flask drains import FILE --replace`).")
 
 
 def add_complaint_refs(demo: Demo) -> None:
