@@ -36,6 +36,22 @@ SPAN_DAYS = 360  # every generated log falls inside the progress figure's one-ye
 PEER_FIGURES = {"single_ingest": ["ratio_peer"], "public_geojson": ["warm.ratio_peer", "cold.ratio_peer"]}
 
 
+def cpu_busy(seconds: float = 2.0) -> float:
+    """The machine's busy share of all cores over `seconds` (/proc/stat), whoever uses them."""
+    def read() -> tuple[int, int]:
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+
+    total0, idle0 = read()
+    time.sleep(seconds)
+    total1, idle1 = read()
+    return round(1 - (idle1 - idle0) / max(1, total1 - total0), 3)
+
+
+def loadavg() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def machine() -> dict:
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), platform.processor())
@@ -47,13 +63,14 @@ def machine() -> dict:
 
 def _measured(results: dict, name: str, work: Callable[[], dict]) -> None:
     """Run one benchmark; a crash is reported as 'not measured' with its reason, not hidden."""
-    started = time.monotonic()
+    started, load = time.monotonic(), loadavg()
     try:
         results[name] = work()
     except Exception as exc:  # noqa: BLE001 - any failure becomes the figure's reason
         traceback.print_exc()
         results[name] = {"not_measured": {"*": f"{type(exc).__name__}: {str(exc)[:300]}"}}
     results[name]["seconds"] = round(time.monotonic() - started, 1)
+    results[name]["loadavg_before"] = load
 
 
 def _settle(dsn: str) -> None:
@@ -159,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     deps.ensure_wrk()
     if args.peer or not (args.quick or args.no_peer):
         deps.ensure_peer()
+    busy = cpu_busy()  # nothing of ours runs yet: anything here is someone else's work
+    if busy > 0.1:
+        print(f"WARNING: the machine is {busy:.0%} busy before the run starts: figures will be low", flush=True)
     started = time.monotonic()
     stack = Stack().start()
     _phase("PostGIS, Redis, moto S3 and schema ready")
@@ -170,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     server = results.pop("server", None)
     rows = verdict.check(results, targets)
     shape = "gunicorn -c gunicorn.conf.py, PostGIS + Redis + moto S3 on loopback"
-    report = {"quick": args.quick, "seconds": round(time.monotonic() - started, 1), "machine": machine(),
+    report = {"quick": args.quick, "seconds": round(time.monotonic() - started, 1),
+              "machine": {**machine(), "busy_before_run": busy, "loadavg_after_run": loadavg()},
               "server": {"shape": shape, **(server or {})},
               "targets": rows, "results": results}
     print(f"\nSATGAS benchmarks ({'quick' if args.quick else 'full'} run, {report['seconds']} s)")

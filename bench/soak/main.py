@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.run import machine
+from bench.run import cpu_busy, loadavg, machine
 from bench.servers import ROOT
 from bench.soak import checks
 from bench.soak.actors import Knobs, Ledger, Phone, PublicReaders, PutSender, Supervisor, photo_pool
@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     seconds = args.minutes * 60
     recorder, ledger, stop = Recorder(), Ledger(), threading.Event()
+    busy = cpu_busy()  # nothing of ours runs yet: anything here is someone else's work
     stack = Stack().start()
     try:
         _accounts(stack, args.phones, args.supervisors)
@@ -108,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop.set()
         stack.close()
-    report = {"minutes": args.minutes, "seconds": round(recorder.now(), 1), "machine": machine(),
+    report = {"minutes": args.minutes, "seconds": round(recorder.now(), 1),
+              "machine": {**machine(), "busy_before_run": busy, "loadavg_after_run": loadavg()},
               "server": {"shape": "gunicorn -c gunicorn.conf.py, PostGIS + Redis + moto S3 on loopback",
                          "workers": args.workers or "shipped"},
               "load": load, "sent": {"logs": len(ledger.logs), "photos": len(ledger.photos)},
