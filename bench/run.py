@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     server = results.pop("server", None)
     rows = verdict.check(results, targets)
     shape = "gunicorn -c gunicorn.conf.py, PostGIS + Redis + moto S3 on loopback"
-    report = {"quick": args.quick, "seconds": round(time.monotonic() - started, 1),
+    report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "quick": args.quick,
+              "seconds": round(time.monotonic() - started, 1),
               "machine": {**machine(), "busy_before_run": busy, "loadavg_after_run": loadavg()},
               "server": {"shape": shape, **(server or {})},
               "targets": rows, "results": results}

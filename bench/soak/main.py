@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop.set()
         stack.close()
-    report = {"minutes": args.minutes, "seconds": round(recorder.now(), 1),
+    report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "minutes": args.minutes,
+              "seconds": round(recorder.now(), 1),
               "machine": {**machine(), "busy_before_run": busy, "loadavg_after_run": loadavg()},
               "server": {"shape": "gunicorn -c gunicorn.conf.py, PostGIS + Redis + moto S3 on loopback",
                          "workers": args.workers or "shipped"},
