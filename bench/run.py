@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import deps, floor, ingest, memory, peer, photos, progress, public_geojson, verdict
+from bench.cpu import OthersMeter
 from bench.generate import generate, libpq_dsn
 from bench.servers import ROOT, GunicornServer
 from bench.sizes import FULL, QUICK, Sizes
@@ -28,6 +29,7 @@ from bench.stack import Stack, token
 
 RESULTS = ROOT / "bench" / "results"
 _T0 = time.monotonic()
+_OURS: list[str] = []  # command-line markers of our daemonised processes (the PostgreSQL data dir)
 
 
 def _phase(text: str) -> None:
@@ -64,13 +66,16 @@ def machine() -> dict:
 def _measured(results: dict, name: str, work: Callable[[], dict]) -> None:
     """Run one benchmark; a crash is reported as 'not measured' with its reason, not hidden."""
     started, load = time.monotonic(), loadavg()
-    try:
-        results[name] = work()
-    except Exception as exc:  # noqa: BLE001 - any failure becomes the figure's reason
-        traceback.print_exc()
-        results[name] = {"not_measured": {"*": f"{type(exc).__name__}: {str(exc)[:300]}"}}
+    with OthersMeter(_OURS) as others:
+        try:
+            results[name] = work()
+        except Exception as exc:  # noqa: BLE001 - any failure becomes the figure's reason
+            traceback.print_exc()
+            results[name] = {"not_measured": {"*": f"{type(exc).__name__}: {str(exc)[:300]}"}}
     results[name]["seconds"] = round(time.monotonic() - started, 1)
     results[name]["loadavg_before"] = load
+    # The share of all cores that other people's work took while this figure was measured.
+    results[name]["others_cpu_share"] = others.share
 
 
 def _settle(dsn: str) -> None:
@@ -181,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"WARNING: the machine is {busy:.0%} busy before the run starts: figures will be low", flush=True)
     started = time.monotonic()
     stack = Stack().start()
+    _OURS.append(str(stack.pg.dir))
     _phase("PostGIS, Redis, moto S3 and schema ready")
     try:
         results = measure(stack, sizes, not args.no_peer, args.logs or sizes.logs)

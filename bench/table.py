@@ -65,12 +65,14 @@ def bench_table(report: dict) -> str:
              f"{m['memory_gib']} GiB, {m['os'].split('-with')[0]}, Python {m['python']}, {m['wrk']}; gunicorn "
              f"{server.get('workers')} workers × {server.get('threads')} threads; machine "
              f"{m.get('busy_before_run', 0):.0%} busy with other work just before the run.", "",
-             "| figure (÷ its same-run baseline) | value | measured | target | verdict |",
-             "| --- | ---: | --- | --- | --- |"]
+             "| figure (÷ its same-run baseline) | value | measured | target | verdict | others' CPU |",
+             "| --- | ---: | --- | --- | --- | ---: |"]
     for row in report["targets"]:
         verdict = verdict_text(row["met"]) + (f" ({row['reason'][:120]})" if row["reason"] else "")
+        others = report["results"].get(row["benchmark"], {}).get("others_cpu_share")
+        others_text = "?" if others is None else f"{others:.0%}"
         lines.append(f"| {row['label']} | {_value(row['value'])} | {_detail(report, row)} | {row['target'] or ''} "
-                     f"| {verdict} |")
+                     f"| {verdict} | {others_text} |")
     return "\n".join(lines)
 
 
@@ -80,7 +82,9 @@ def soak_table(report: dict) -> str:
     cpu = report["summary"].get("cpu", {})
     lines = [f"Soak of {report.get('date', '?')}: {report['minutes']} min, {load['phones']} phones, "
              f"{load['supervisors']} supervisors, public readers at {load['public_rps']} req/s "
-             f"({load['public_dropped']} dropped); {report['sent']['logs']} logs and {report['sent']['photos']} "
+             f"({load['public_dropped']} dropped); other people's work took "
+             f"{load.get('others_cpu_share') or 0:.0%} of the machine meanwhile; {report['sent']['logs']} logs and "
+             f"{report['sent']['photos']} "
              f"photos sent; server used {cpu.get('server_share_of_cores', 0):.0%} of the {m['cores']} cores, the load "
              f"generator {cpu.get('loadgen_share_of_cores', 0):.0%}; machine {m.get('busy_before_run', 0):.0%} busy "
              "with other work just before.", "", "| assertion | result | |", "| --- | --- | --- |"]

@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+from bench.cpu import OthersMeter
 from bench.run import cpu_busy, loadavg, machine
 from bench.servers import ROOT
 from bench.soak import checks
@@ -95,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         server = stack.app_server(workers=args.workers)
         admin = Client("127.0.0.1", server.port, recorder, token(server.url, "soak_admin"))
         sampler = Sampler(server, recorder, stop, every=2.0 if seconds < 120 else 5.0)
-        load = _load(server, args, recorder, ledger, seconds, sampler)
+        with OthersMeter([str(stack.pg.dir)]) as others:
+            load = _load(server, args, recorder, ledger, seconds, sampler)
+        load["others_cpu_share"] = others.share  # other people's work on a shared machine
         sampler.sample()
         stop.set()
         print(f"load done after {recorder.now():.0f} s: {len(recorder.events)} requests, {len(ledger.logs)} logs, "
