@@ -26,13 +26,16 @@ ACTIVITIES = ["drain_cleaning", "culvert_cleaning", "channel_normalisation", "wa
 
 @dataclass
 class Knobs:
-    """How the simulated day behaves (defaults: a busy day compressed into minutes)."""
+    """How the simulated day behaves. The defaults compress a working day into 3 minutes: each
+    crew sends a batch of 2–4 logs about once a minute (~9 logs a day), 80 % of them with a
+    before and an after photo; supervisors review as the queue fills. A longer run repeats
+    such days at the same rate."""
 
     cut_share: float = 0.05  # requests whose connection is cut mid-body first (then sent again)
     replay_share: float = 0.08  # batches and photos sent a second time, as phones do after a timeout
-    photo_share: float = 0.5  # logs that get a before and an after photo
-    batch_logs: tuple[int, int] = (3, 12)
-    phone_pause_s: tuple[float, float] = (4.0, 10.0)
+    photo_share: float = 0.8  # logs that get a before and an after photo
+    batch_logs: tuple[int, int] = (2, 4)
+    phone_pause_s: tuple[float, float] = (40.0, 80.0)
     review_pause_s: tuple[float, float] = (1.0, 3.0)
 
 
@@ -139,7 +142,8 @@ class Phone(threading.Thread):
                 self.client.recorder.problem(f"photo replay answered {status}, not 200")
 
     def run(self) -> None:
-        time.sleep(self.rng.uniform(0, self.knobs.phone_pause_s[1]))  # phones do not start in step
+        # Phones do not start in step: spread over one pause, or the first third of a short run.
+        time.sleep(self.rng.uniform(0, min(self.knobs.phone_pause_s[1], (self.deadline - time.monotonic()) / 3)))
         while time.monotonic() < self.deadline:
             logs = [_log(self.rng) for _ in range(self.rng.randint(*self.knobs.batch_logs))]
             if self._send_batch(logs):
@@ -148,8 +152,11 @@ class Phone(threading.Thread):
                         self._send_photo(log["id"], "before")
                         self._send_photo(log["id"], "after")
                 self.client.json("sync", "POST", "/api/v1/sync/status", {"ids": [log["id"] for log in logs]})
-            time.sleep(self.rng.uniform(*self.knobs.phone_pause_s))
+            self._pause(self.rng.uniform(*self.knobs.phone_pause_s))
         self.client.close()
+
+    def _pause(self, seconds: float) -> None:
+        time.sleep(max(0.0, min(seconds, self.deadline - time.monotonic())))
 
 
 class Supervisor(threading.Thread):
