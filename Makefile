@@ -6,7 +6,7 @@ APT_PACKAGES := python3-venv libsqlite3-mod-spatialite postgresql postgresql-15-
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := wsgi
 
-.PHONY: run demo test bench lint system-deps venv web-deps clean
+.PHONY: run demo test bench bench-deps soak lint system-deps venv web-deps clean
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -57,8 +57,20 @@ test: system-deps venv web-deps
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -p no:cacheprovider
 
-bench: system-deps venv
+# Bench-only tools: wrk (Debian package, with sudo when not root, as system-deps does) and the
+# pygeoapi peer in its own venv (bench/.peer-venv, pinned in bench/peer-requirements.txt).
+bench-deps: venv
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing system packages: wrk"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	$(PY) -m bench.deps --peer
+
+bench: system-deps venv bench-deps
 	$(PY) -m bench.run
+
+# A compressed working day: SOAK_MINUTES=10 make soak for the long run.
+SOAK_MINUTES ?= 3
+soak: system-deps venv
+	$(PY) -m bench.soak --minutes $(SOAK_MINUTES)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -25,7 +25,7 @@ KELURAHAN_GEOJSON = Path(__file__).resolve().parent.parent / "satgas" / "data" /
 WIB = timezone(timedelta(hours=7))
 BENCH_PASSWORD = "bench-password-not-secret"
 BENCH_ADMIN = "bench_admin"
-SPAN_DAYS = 730  # two years of work, ending yesterday
+SPAN_DAYS = 730  # two years of work, ending yesterday (the bench uses less: see run.py)
 ACTIVITIES = ["drain_cleaning", "culvert_cleaning", "channel_normalisation", "waste_removal", "other"]
 ACTIVITY_WEIGHTS = [0.45, 0.2, 0.12, 0.18, 0.05]
 NOTES = ["Saluran tersumbat sampah plastik", "Gorong-gorong dibersihkan", "Sedimen diangkut ke TPS",
@@ -248,16 +248,17 @@ def rebuild_rollup(conn: psycopg.Connection) -> int:
     return rows
 
 
-def _working_days(end: date) -> list[date]:
-    """Monday to Saturday over SPAN_DAYS up to `end`."""
-    return [d for d in (end - timedelta(days=i) for i in range(SPAN_DAYS)) if d.weekday() != 6]
+def _working_days(end: date, span_days: int = SPAN_DAYS) -> list[date]:
+    """Monday to Saturday over `span_days` up to `end`."""
+    return [d for d in (end - timedelta(days=i) for i in range(span_days)) if d.weekday() != 6]
 
 
-def generate(dsn: str, n_logs: int, seed: int = 1) -> None:
-    """Add n_logs synthetic logs (seeded by `seed` and the logs already there), then rebuild the rollup."""
+def generate(dsn: str, n_logs: int, seed: int = 1, span_days: int = SPAN_DAYS) -> None:
+    """Add n_logs synthetic logs over the `span_days` up to yesterday (seeded by `seed` and the
+    logs already there), then rebuild the rollup."""
     polygons = _polygons()
     now = datetime.now(WIB)
-    days = _working_days(now.date() - timedelta(days=1))
+    days = _working_days(now.date() - timedelta(days=1), span_days)
     dsn = libpq_dsn(dsn)
     with psycopg.connect(dsn) as conn:
         existing = conn.execute("SELECT count(*) FROM work_logs").fetchone()[0]

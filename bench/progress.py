@@ -115,11 +115,14 @@ def _same(api_rows: list[dict], sql_rows: list[dict], key: str) -> bool:
     return all(_close(a[name], s[name]) for a, s in zip(api_rows, sql_rows, strict=True) for name in s if name != key)
 
 
-def _window(conn: psycopg.Connection) -> tuple[date, date, int]:
-    """The latest year holding logs, and the number of logs in the table."""
+def _window(conn: psycopg.Connection) -> tuple[date, date, int, int]:
+    """The latest year holding logs, the number of logs in the table and how many of them the
+    year holds (the bench generates its logs within one year, so: all of them)."""
     last, logs = conn.execute("SELECT max(work_date), count(*) FROM work_logs").fetchone()
     last = last or date.today()
-    return last - timedelta(days=364), last, logs
+    first = last - timedelta(days=364)
+    held = conn.execute("SELECT count(*) FROM work_logs WHERE work_date BETWEEN %s AND %s", (first, last)).fetchone()[0]
+    return first, last, logs, held
 
 
 def _compare(name: str, http_stats: dict, sql_stats: dict) -> dict:
@@ -135,11 +138,11 @@ def run(base_url: str, token: str, dsn: str, quick: bool) -> dict:
     """Time both endpoints over a year against raw SQL on the logs; `quick` for a smoke run."""
     http_count, sql_count, budget = (20, 3, 20.0) if quick else (200, 10, 60.0)
     with psycopg.connect(libpq_dsn(dsn), autocommit=True) as conn:
-        date_from, date_to, logs = _window(conn)
+        date_from, date_to, logs, held = _window(conn)
         params = {"from": date_from, "to": date_to}
         query = f"from={date_from}&to={date_to}"
-        result: dict = {"logs": logs, "from": str(date_from), "to": str(date_to)}
-        print(f"progress over {date_from}..{date_to}, {logs} logs in the table")
+        result: dict = {"logs": logs, "logs_in_window": held, "from": str(date_from), "to": str(date_to)}
+        print(f"progress over {date_from}..{date_to}: {held} of the {logs} logs in the table")
         matches = {}
         for name, path, sql, key in (("progress", f"/api/v1/progress?{query}", PROGRESS_SQL, "code"),
                                      ("progress_daily", f"/api/v1/progress/daily?{query}", DAILY_SQL, "date")):

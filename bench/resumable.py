@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from tusclient.client import TusClient
 
 from bench.droplink import DropLink
-from bench.photo_upload import make_photo
+from bench.photos import padded_jpeg
 
 MIB = 1024 * 1024
 TARGET_RATIO = 1.15
@@ -116,7 +116,7 @@ def run(base_url: str, token: str, quick: bool) -> dict:
     base_url = base_url.rstrip("/")
     with tempfile.TemporaryDirectory(prefix="satgas-bench-resumable-") as tmp:
         photo = Path(tmp) / "photo.jpg"
-        make_photo(photo, size, dims)
+        padded_jpeg(photo, size, dims)
         data = photo.read_bytes()
         log_id = _new_log(base_url, token)
         tus = _tus(base_url, token, log_id, data, drop_every, None)

@@ -1,0 +1,32 @@
+"""The soak's PNG: throughput and p95 per endpoint group, and each worker's RSS, over time."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 - after choosing the non-interactive backend
+
+
+def draw(series: dict, rss: dict[str, list[tuple[float, float]]], title: str, path: Path) -> None:
+    """`series`: group → list of {t, rps, p95_ms}; `rss`: worker → list of (t, MiB)."""
+    fig, (top, mid, low) = plt.subplots(3, 1, figsize=(11, 11), sharex=True)
+    for group, points in sorted(series.items()):
+        t = [p["t"] for p in points]
+        top.plot(t, [p["rps"] for p in points], label=group)
+        mid.plot(t, [p["p95_ms"] for p in points], label=group)
+    for worker, points in sorted(rss.items()):
+        low.plot([p[0] for p in points], [p[1] for p in points], label=f"worker {worker}")
+    top.set_ylabel("requests/s")
+    mid.set_ylabel("p95 latency (ms)")
+    mid.set_yscale("log")
+    low.set_ylabel("RSS (MiB)")
+    low.set_xlabel("seconds into the soak")
+    for ax in (top, mid, low):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, ncol=4, loc="upper left")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
