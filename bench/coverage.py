@@ -118,14 +118,14 @@ def progress_with_coverage(base_url: str, admin_token: str, dsn: str, quick: boo
     """GET /api/v1/progress over the latest year against the direct coverage query over the logs."""
     http_count, sql_count, budget = (20, 3, 20.0) if quick else (200, 10, 60.0)
     with psycopg.connect(libpq_dsn(dsn), autocommit=True) as conn:
-        date_from, date_to, logs = _window(conn)
+        date_from, date_to, logs, held = _window(conn)
         http_stats, body = _timed(_http_getter(base_url, admin_token,
                                                f"/api/v1/progress?from={date_from}&to={date_to}"), http_count, budget)
         sql_stats, sql_rows = _timed(_sql_runner(conn, COVERAGE_SQL, {"from": date_from, "to": date_to}),
                                      sql_count, budget, warmup=1)
     result = _compare("/api/v1/progress + coverage", http_stats, sql_stats)
     totals = body["totals"]
-    return {**result, "logs": logs, "from": str(date_from), "to": str(date_to),
+    return {**result, "logs": logs, "logs_in_window": held, "from": str(date_from), "to": str(date_to),
             "match": _coverage_matches(body["kelurahan"], sql_rows),
             "network_m": totals["network_m"], "covered_m": totals["covered_m"], "coverage_pct": totals["coverage_pct"]}
 
