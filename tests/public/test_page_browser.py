@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 
@@ -119,3 +120,48 @@ def _assert_thumbnails_loaded(driver) -> None:
         "return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);"))
 
 
+
+
+_ROWS = "return [...document.querySelectorAll('#kel-table tbody tr[data-code]')].map((r) => r.dataset.code);"
+_DIMMED = "return [...document.querySelectorAll('#map path.kel.is-dimmed')].map((p) => p.dataset.kecamatan);"
+
+
+@pytest.mark.parametrize("db_backend", ["spatialite"])
+def test_filter_sort_period_and_keyboard_tooltip_in_chromium(client, live_server, browser):
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    _open(browser, live_server)
+    klojen = {r["code"] for r in client.get("/public/v1/progress").get_json()["kelurahan"]
+              if r["kecamatan_code"] == "35.73.02"}
+    Select(browser.find_element("css selector", "#kecamatan-filter")).select_by_value("35.73.02")
+    rows = browser.execute_script(_ROWS)
+    assert set(rows) == klojen and rows[0] == KAUMAN  # the most metres first
+    dimmed = browser.execute_script(_DIMMED)
+    assert len(dimmed) == 57 - len(klojen) and "35.73.02" not in dimmed
+
+    browser.find_element("css selector", '#kel-table th[data-sort="length_m"] button').click()
+    assert browser.execute_script(_ROWS)[-1] == KAUMAN
+    assert browser.find_element("css selector", '#kel-table th[data-sort="length_m"]').get_attribute(
+        "aria-sort") == "ascending"
+
+    browser.execute_script(f"document.querySelector('#map path.kel[data-code=\"{KAUMAN}\"]').focus();")
+    tooltip = browser.find_element("css selector", "#tooltip")
+    assert tooltip.is_displayed() and tooltip.get_attribute("data-code") == KAUMAN
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert not tooltip.is_displayed()
+
+    browser.find_element("css selector", '[data-range="7"]').click()
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script(
+        "return document.body.dataset.state === 'ready' && location.search.includes('from=');"))
+    start, end = (browser.find_element("css selector", s).get_attribute("value") for s in ("#from", "#to"))
+    assert date.fromisoformat(end) - date.fromisoformat(start) == timedelta(days=6)
+    assert browser.execute_script("return location.search;") == f"?from={start}&to={end}"
+    assert browser.find_element("css selector", '[data-range="7"]').get_attribute("aria-pressed") == "true"
+    assert browser.execute_script(_DIMMED) == dimmed  # the filter holds across a reload
+
+    browser.execute_script("document.querySelector('#from').value = arguments[1];"
+                           "document.querySelector('#to').value = arguments[0];", start, end)
+    browser.find_element("css selector", "#apply").click()
+    assert "sebelum tanggal akhir" in browser.find_element("css selector", "#period-error").text
+    assert_only_local_requests(browser, live_server)
