@@ -30,6 +30,9 @@ from bench.stack import Stack, token
 RESULTS = ROOT / "bench" / "results"
 _T0 = time.monotonic()
 _OURS: list[str] = []  # command-line markers of our daemonised processes (the PostgreSQL data dir)
+BENCHMARKS = ("floor", "single_ingest", "batch_ingest", "photo", "progress", "public_geojson", "photo_rss",
+              "export_csv")
+_ONLY: set[str] = set(BENCHMARKS)  # --only narrows this to the benchmarks being worked on
 
 
 def _phase(text: str) -> None:
@@ -65,6 +68,8 @@ def machine() -> dict:
 
 def _measured(results: dict, name: str, work: Callable[[], dict]) -> None:
     """Run one benchmark; a crash is reported as 'not measured' with its reason, not hidden."""
+    if name not in _ONLY:
+        return
     started, load = time.monotonic(), loadavg()
     with OthersMeter(_OURS) as others:
         try:
@@ -135,10 +140,11 @@ def measure(stack: Stack, sizes: Sizes, want_peer: bool, logs: int) -> dict:
         _measured(results, "batch_ingest", lambda: ingest.batch(app.url, crew, stack.dsn, sizes))
         warmups = 1 if sizes.quick else 2 * len(app.worker_pids())
         _measured(results, "photo", lambda: photos.latency(app.url, crew, sizes.photo_runs, warmups))
-        _phase("generating logs")
-        generate(stack.dsn, logs, span_days=SPAN_DAYS)
-        _settle(stack.dsn)
-        _phase("generated")
+        if _ONLY & {"progress", "public_geojson", "export_csv"}:
+            _phase("generating logs")
+            generate(stack.dsn, logs, span_days=SPAN_DAYS)
+            _settle(stack.dsn)
+            _phase("generated")
         _measured(results, "progress", lambda: progress.run(app.url, admin, stack.dsn, sizes.quick))
         _measured(results, "public_geojson", lambda: public_geojson.run(app.url, admin, stack.dsn, peer_url, sizes))
     finally:
@@ -168,13 +174,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short smoke run")
     parser.add_argument("--logs", type=int, default=None, help="logs to generate (progress, export, public)")
     parser.add_argument("--output", type=Path, default=None,
-                        help="JSON output (default bench/results/latest.json, quick.json for --quick)")
+                        help="JSON output (default bench/results/latest.json; quick.json for --quick, "
+                             "partial.json for --only)")
     parser.add_argument("--target", action="append", default=[],
                         help="override a target, e.g. 'floor.ratio_auth_me>=0.6' (repeatable; also BENCH_TARGETS)")
     peer_group = parser.add_mutually_exclusive_group()
     peer_group.add_argument("--peer", action="store_true", help="install the pygeoapi peer if missing (full default)")
     peer_group.add_argument("--no-peer", action="store_true", help="leave the peer out")
+    parser.add_argument("--only", default=",".join(BENCHMARKS),
+                        help="comma-separated benchmarks to run (default all): " + ", ".join(BENCHMARKS))
     args = parser.parse_args(argv)
+    unknown = set(args.only.split(",")) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s) in --only: {', '.join(sorted(unknown))}")
+    _ONLY.intersection_update(args.only.split(","))
     overrides = args.target + [t for t in os.environ.get("BENCH_TARGETS", "").split(",") if t.strip()]
     targets = verdict.with_overrides(verdict.TARGETS, overrides)
     sizes = QUICK if args.quick else FULL
@@ -203,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
               "targets": rows, "results": results}
     print(f"\nSATGAS benchmarks ({'quick' if args.quick else 'full'} run, {report['seconds']} s)")
     print(verdict.table(rows))
-    output = args.output or RESULTS / ("quick.json" if args.quick else "latest.json")
+    partial = _ONLY != set(BENCHMARKS)  # a partial run never overwrites the full run's results
+    output = args.output or RESULTS / ("quick.json" if args.quick else "partial.json" if partial else "latest.json")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"\nwritten to {output}")
