@@ -94,9 +94,14 @@ def soak_table(report: dict) -> str:
     m = report["machine"]
     load = report["load"]
     cpu = report["summary"].get("cpu", {})
+    public = load.get("public") or {}
+    photo_bytes = load.get("photo_bytes") or {}
     lines = [f"Soak of {report.get('date', '?')}: {report['minutes']} min, {load['phones']} phones, "
-             f"{load['supervisors']} supervisors, public readers at {load['public_rps']} req/s "
-             f"({load['public_dropped']} dropped); other people's work took "
+             f"{load['supervisors']} supervisors, public readers open-loop at {load['public_rps']} req/s "
+             f"({public.get('offered', '?')} offered, {public.get('answered', '?')} answered, "
+             f"{public.get('late', '?')} sent over {public.get('late_after_ms', '?')} ms late); photos by "
+             f"{load.get('photo_sender', 'PUT')}, {photo_bytes.get('sent_ratio', '?')} × their bytes sent (cuts "
+             "and replays included); other people's work took "
              f"{load.get('others_cpu_share') or 0:.0%} of the machine meanwhile; {report['sent']['logs']} logs and "
              f"{report['sent']['photos']} "
              f"photos sent; server used {cpu.get('server_share_of_cores', 0):.0%} of the {m['cores']} cores, the load "

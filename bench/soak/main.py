@@ -21,7 +21,7 @@ from bench.cpu import OthersMeter
 from bench.run import cpu_busy, loadavg, machine
 from bench.servers import ROOT
 from bench.soak import checks
-from bench.soak.actors import Knobs, Ledger, Phone, PublicReaders, PutSender, Supervisor, photo_pool
+from bench.soak.actors import SENDERS, Knobs, Ledger, Phone, PublicReaders, Supervisor, photo_pool
 from bench.soak.chart import draw
 from bench.soak.recorder import Client, Recorder, Sampler
 from bench.soak.report import series, summary
@@ -37,7 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--phones", type=int, default=60)
     parser.add_argument("--supervisors", type=int, default=5)
     parser.add_argument("--public-rps", type=float, default=50.0)
-    parser.add_argument("--readers", type=int, default=8, help="threads the public readers share")
+    parser.add_argument("--readers", type=int, default=200,
+                        help="most threads (each with its keep-alive connection) the open-loop public readers use")
+    parser.add_argument("--photo-sender", choices=sorted(SENDERS), default="tus",
+                        help="how phones send photos: tus (resuming after a cut, default) or a plain PUT")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the shipped setting)")
     parser.add_argument("--max-events", type=int, default=2_000_000, help="hard cap on recorded requests")
     parser.add_argument("--output", type=Path, default=RESULTS / "soak.json")
@@ -60,7 +63,7 @@ def _windows(seconds: float) -> tuple[tuple[float, float], tuple[float, float], 
 
 def _load(server, args, recorder: Recorder, ledger: Ledger, seconds: float, sampler: Sampler) -> dict:
     host, port = "127.0.0.1", server.port
-    photos, knobs, sender = photo_pool(), Knobs(), PutSender()
+    photos, knobs, sender = photo_pool(), Knobs(), SENDERS[args.photo_sender]()
     phones = [Phone(n, Client(host, port, recorder, token(server.url, f"soak_crew_{n:02d}")), ledger, photos, sender,
                     knobs, 0.0) for n in range(args.phones)]
     sups = [Supervisor(n, Client(host, port, recorder, token(server.url, f"soak_sup_{n}")), knobs, 0.0)
@@ -68,7 +71,7 @@ def _load(server, args, recorder: Recorder, ledger: Ledger, seconds: float, samp
     deadline = time.monotonic() + seconds
     for actor in (*phones, *sups):
         actor.deadline = deadline
-    readers = PublicReaders([Client(host, port, recorder) for _ in range(args.readers)], args.public_rps, deadline)
+    readers = PublicReaders(host, port, recorder, args.public_rps, deadline, max_threads=args.readers)
     recorder.started = time.monotonic()
     sampler.start()
     for actor in (*phones, *sups):
@@ -80,9 +83,13 @@ def _load(server, args, recorder: Recorder, ledger: Ledger, seconds: float, samp
         actor.join(120)
     readers.join(120)
     alive = sum(a.is_alive() for a in (*phones, *sups))
+    photo_bytes = sender.bytes
     return {"phones": args.phones, "supervisors": args.supervisors, "public_rps": args.public_rps,
-            "public_dropped": readers.dropped, "photo_bytes": [len(p) for p in photos], "knobs": vars(knobs),
-            "still_running": alive}
+            "public": readers.stats(), "photo_sender": args.photo_sender,
+            "photo_bytes": {"pool": [len(p) for p in photos], "handed": photo_bytes.photos, "sent": photo_bytes.sent,
+                            "sent_ratio": round(photo_bytes.sent / photo_bytes.photos, 3) if photo_bytes.photos
+                            else None},
+            "knobs": vars(knobs), "still_running": alive}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
         print(f"load done after {recorder.now():.0f} s: {len(recorder.events)} requests, {len(ledger.logs)} logs, "
               f"{len(ledger.photos)} photos; checking…", flush=True)
-        first, last, rss_since = _windows(min(recorder.now(), seconds))
+        load_seconds = min(recorder.now(), seconds)
+        first, last, rss_since = _windows(load_seconds)
         answers = checks.sync_answers(admin, ledger)
         rss_check, growth = checks.rss_growth(sampler.samples, rss_since, 25.0)
         results = [checks.no_5xx(recorder, server.log_path), checks.stored_once(answers, ledger, stack.dsn),
@@ -119,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                          "workers": args.workers or "shipped"},
               "load": load, "sent": {"logs": len(ledger.logs), "photos": len(ledger.photos)},
               "checks": results, "passed": all(c["ok"] is not False for c in results),
-              "summary": summary(recorder, sampler.samples, first, last), "rss_growth_mib": growth,
+              "summary": summary(recorder, sampler.samples, first, last, load_seconds), "rss_growth_mib": growth,
               "problems": recorder.problems[:50], "series": series(recorder, sampler.samples)}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=1, default=str) + "\n")
