@@ -90,7 +90,9 @@ def _tracks(dsn: str, count: int, rng: random.Random) -> list[dict]:
 
 
 def _log(track: dict, rng: random.Random) -> dict:
-    start = datetime(2026, 11, 2, 7, 30, tzinfo=WIB) + timedelta(minutes=rng.randrange(0, 60 * 24 * 20))
+    # Within the last four weeks (inside the year the progress figure reads), never in the future.
+    first = (datetime.now(WIB) - timedelta(days=28)).replace(hour=7, minute=30, second=0, microsecond=0)
+    start = first + timedelta(minutes=rng.randrange(0, 60 * 24 * 20))
     return {"id": str(uuid.uuid4()), "activity": "drain_cleaning", "started_at": start.isoformat(),
             "finished_at": (start + timedelta(hours=1)).isoformat(), "geometry": track,
             "sediment_m3": round(rng.uniform(0, 3), 2), "waste_kg": round(rng.uniform(0, 120), 1), "workers": 4}
