@@ -271,8 +271,9 @@ class PublicReaders:
     server. Each request is handed to a pool of threads (each with its own keep-alive
     connection) at its due time, and its latency is counted from that due time, so a slow server
     shows as latency, never as fewer requests offered. `late` counts requests that left more than
-    LATE_MS after their due time (the pool or this process fell behind: then the generator, not
-    the server, is the bottleneck, and the report says so)."""
+    LATE_MS after their due time: either every thread was still waiting for an answer (the
+    server's backlog reached the pool) or the schedule itself fell behind — `pacer_late` counts
+    the latter, the generator's own failing (e.g. starved of CPU)."""
 
     LATE_MS = 100.0
 
@@ -284,8 +285,8 @@ class PublicReaders:
         self.local = threading.local()
         self.clients: list[Client] = []
         self.lock = threading.Lock()
-        self.offered = self.answered = self.late = 0
-        self.max_lag_ms = 0.0
+        self.offered = self.answered = self.late = self.pacer_late = 0
+        self.max_lag_ms = self.pacer_max_lag_ms = 0.0
         self.pacer = threading.Thread(target=self._pace, daemon=True, name="reader-pacer")
 
     def start(self) -> None:
@@ -300,6 +301,7 @@ class PublicReaders:
     def stats(self) -> dict:
         return {"rate": self.rate, "offered": self.offered, "answered": self.answered, "late": self.late,
                 "late_after_ms": self.LATE_MS, "max_start_lag_ms": round(self.max_lag_ms, 1),
+                "pacer_late": self.pacer_late, "pacer_max_lag_ms": round(self.pacer_max_lag_ms, 1),
                 "threads": self.max_threads}
 
     def _pace(self) -> None:
@@ -308,6 +310,9 @@ class PublicReaders:
         n = 0
         while (due := start + n / self.rate) < end:
             time.sleep(max(0.0, due - time.perf_counter()))
+            lag_ms = (time.perf_counter() - due) * 1000
+            self.pacer_max_lag_ms = max(self.pacer_max_lag_ms, lag_ms)
+            self.pacer_late += lag_ms > self.LATE_MS
             self.pool.submit(self._read, PUBLIC[n % len(PUBLIC)], due)
             n += 1
             self.offered = n

@@ -21,7 +21,7 @@ from bench.cpu import OthersMeter
 from bench.run import cpu_busy, loadavg, machine
 from bench.servers import ROOT
 from bench.soak import checks
-from bench.soak.actors import SENDERS, Knobs, Ledger, Phone, PublicReaders, Supervisor, photo_pool
+from bench.soak.actors import PUBLIC, SENDERS, Knobs, Ledger, Phone, PublicReaders, Supervisor, photo_pool
 from bench.soak.chart import draw
 from bench.soak.recorder import Client, Recorder, Sampler
 from bench.soak.report import series, summary
@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(report, indent=1, default=str) + "\n")
     chart = args.chart or args.output.with_suffix(".png")
     draw(report["series"]["groups"], report["series"]["rss_mib"],
-         f"SATGAS soak, {args.minutes} min, {args.phones} phones ({report['machine']['cores']} cores)", chart)
+         f"SATGAS soak, {args.minutes} min, {args.phones} phones ({report['machine']['cores']} cores)", chart,
+         args.public_rps / len(PUBLIC))
     print(json.dumps(report["summary"], indent=1))
     print("\nsoak checks:\n" + checks.dump(results))
     print(f"written to {args.output} and {chart}")
