@@ -6,6 +6,7 @@ bench/results/latest.json.
     python -m bench.run                      # full run (installs wrk and the peer when missing)
     python -m bench.run --quick              # smoke run (part of `make test`); peer only if installed
     python -m bench.run --quick --target 'floor.ratio_auth_me>=1000'   # an impossible target
+    python -m bench.run --only resumable,coverage   # some benchmarks → bench/results/partial.json
 """
 from __future__ import annotations
 
