@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402 - after choosing the non-interacti
 
 def draw(series: dict, rss: dict[str, list[tuple[float, float]]], title: str, path: Path,
          offered_per_public_group: float | None = None) -> None:
-    """`series`: group → list of {t, rps, p95_ms} (answers by the time they came); `rss`: worker →
+    """`series`: group → list of {t, rps, p95_ms} (answered requests by the time they were sent); `rss`: worker →
     list of (t, MiB); the public readers' offered rate per endpoint as a dashed line."""
     fig, (top, mid, low) = plt.subplots(3, 1, figsize=(11, 11), sharex=True)
     for group, points in sorted(series.items()):
@@ -23,7 +23,7 @@ def draw(series: dict, rss: dict[str, list[tuple[float, float]]], title: str, pa
     if offered_per_public_group:
         top.axhline(offered_per_public_group, color="grey", linestyle="--", linewidth=1,
                     label="offered per public endpoint")
-    top.set_ylabel("answers/s")
+    top.set_ylabel("answered requests/s\n(by time sent)")
     mid.set_ylabel("p95 latency (ms)")
     mid.set_yscale("log")
     low.set_ylabel("RSS (MiB)")

@@ -18,7 +18,7 @@ _STALE = (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
 
 @dataclass
 class Event:
-    t: float  # seconds since the start of the load
+    t: float  # seconds since the start of the load, when the request was sent (or due: open-loop readers)
     group: str
     status: int  # 0: no answer (socket error); -1: cut on purpose
     ms: float
@@ -32,8 +32,10 @@ class Recorder:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, group: str, status: int, ms: float) -> None:
+        """A request that was sent (or due) `ms` ago: it belongs to the window it was sent in, so a
+        request sent in the last minute and answered after the deadline still counts there."""
         with self.lock:
-            self.events.append(Event(time.monotonic() - self.started, group, status, ms))
+            self.events.append(Event(time.monotonic() - self.started - ms / 1000, group, status, ms))
 
     def problem(self, text: str) -> None:
         with self.lock:
