@@ -4,10 +4,11 @@ gunicorn (shipped settings) + throw-away PostGIS + Redis + moto S3 on loopback; 
 (batches of logs, before/after photos through tus, sync/status; 5 % of uploads cut mid-body
 first — a photo then resumes from HEAD's offset — and 8 % sent twice), 5 supervisors reviewing
 their kecamatan's queue, citizens reading the public API open-loop at 50 req/s (offered on a
-schedule whatever the server does; latency from each request's due time). Bounded in time (the deadline) and count (`--max-events`). At the end it asserts
-and prints: no 5xx, every log stored exactly once, every photo with its sha256, rollup = direct
-aggregate, worker RSS growth ≤ 25 MiB from minute 1, last minute's p95 ≤ 1.5× the first's per
-endpoint group. Writes bench/results/soak.json and soak.png; exits 1 when an assertion fails.
+schedule whatever the server does; latency from each request's due time). Bounded in time (the
+deadline) and count (`--max-events`). At the end it asserts and prints: no 5xx, every log stored
+exactly once, every photo with its sha256, rollup = direct aggregate, worker RSS growth ≤ 25 MiB
+from minute 1, last minute's p95 ≤ 1.5× the first's per endpoint group. Writes
+bench/results/soak.json and soak.png; exits 1 when an assertion fails.
 """
 from __future__ import annotations
 
