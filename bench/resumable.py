@@ -11,6 +11,11 @@ connection every 2 MiB the phone sends (quick: every 512 KiB):
 Target: tus sends at most 1.15 × the photo. Every upload is checked: the server must hold the
 photo with the file's sha256.
 
+`rss()` is the memory figure: a gunicorn worker's peak RSS growth while it takes the same photo in
+256 KiB PATCHes (no drops), after one untimed warm-up upload, every run reported. `make bench`
+runs both on its one-worker server (bench/run.py, benchmark `resumable`; targets in
+bench/verdict.py).
+
     .venv/bin/python -m bench.resumable BASE_URL CREW_TOKEN [--quick]
 """
 from __future__ import annotations
@@ -108,6 +113,35 @@ def _put(base_url: str, token: str, log_id: str, photo: Path, drops: list[int]) 
         raise RuntimeError(f"the PUT did not get through after {attempts} attempts (status {status})")
     _check_stored(base_url, token, log_id, photo_id, photo.read_bytes())
     return {"bytes_sent": sent, "ratio": round(sent / photo.stat().st_size, 3), "attempts": attempts}
+
+
+def _tus_direct(base_url: str, token: str, log_id: str, data: bytes, chunk: int) -> None:
+    client = TusClient(base_url + "/api/v1/uploads", headers={"Authorization": f"Bearer {token}"})
+    client.uploader(file_stream=io.BytesIO(data), chunk_size=chunk, retries=0,
+                    metadata={"log_id": log_id, "photo_id": str(uuid.uuid4()), "kind": "after"}).upload()
+
+
+def rss(base_url: str, worker: int, token: str, runs: int, quick: bool) -> dict:
+    """Peak RSS growth of `worker` (the server's only one) per photo sent in 256 KiB PATCHes."""
+    from bench.memory import RssSampler
+
+    size, dims, _drop, chunk = QUICK if quick else FULL
+    base_url = base_url.rstrip("/")
+    with tempfile.TemporaryDirectory(prefix="satgas-bench-resumable-") as tmp:
+        photo = Path(tmp) / "photo.jpg"
+        padded_jpeg(photo, size, dims)
+        data = photo.read_bytes()
+    log_id = _new_log(base_url, token)
+    _tus_direct(base_url, token, log_id, data, chunk)  # warm-up: first parts, first assembly, first decode
+    growth = []
+    for _ in range(runs):
+        with RssSampler(worker) as sampler:
+            _tus_direct(base_url, token, log_id, data, chunk)
+        growth.append(sampler.growth_mib)
+    print(f"tus, {len(data) / MIB:.0f} MiB in {chunk // 1024} KiB PATCHes: worker RSS growth per run {growth} MiB "
+          "(after a warm-up upload)")
+    return {"rss_photo_mib": round(len(data) / MIB, 2), "rss_patch_kib": chunk // 1024,
+            "rss_runs_growth_mib": growth, "rss_growth_mib": max(growth)}
 
 
 def run(base_url: str, token: str, quick: bool) -> dict:

@@ -48,6 +48,20 @@ DETAILS = {
     "public_geojson.warm.ratio_ping": lambda r: f"{_rps(r['warm']['geojson'])} vs {_rps(r['warm']['ping'])} req/s",
     "export_csv.extra_growth_mib": lambda r: f"{r['small']['rows']:,} rows +{r['small']['rss_growth_mib']} MiB, "
                                              f"{r['large']['rows']:,} rows +{r['large']['rss_growth_mib']} MiB",
+    "resumable.tus_ratio": lambda r: f"{r['tus_bytes_sent']:,} bytes for {r['photo_mib']} MiB, {r['tus_drops']} drops "
+                                     f"(every {r['drop_every_mib']} MiB)",
+    "resumable.tus_chunked_ratio": lambda r: f"{r['tus_chunked_kib']} KiB PATCHes, {r['tus_chunked_drops']} drops",
+    "resumable.put_ratio": lambda r: f"{r['put_bytes_sent']:,} bytes, {r['put_attempts']} attempts",
+    "resumable.rss_growth_mib": lambda r: f"{r['rss_photo_mib']} MiB in {r['rss_patch_kib']} KiB PATCHes, "
+                                          f"runs: {r['rss_runs_growth_mib']} MiB",
+    "coverage.batch_logs_per_s": lambda r: f"{r['batch_ingest']['created']:,} created in "
+                                           f"{r['batch_ingest']['seconds']:.0f} s, 4 connections, batches of 200; "
+                                           f"network {r['network']['km']:,} km (synthetic)",
+    "coverage.progress.http.p95_ms": lambda r: f"{r['progress']['logs_in_window']:,} of {r['progress']['logs']:,} "
+                                               "logs in the window",
+    "coverage.progress.ratio_p95": lambda r: f"{r['progress']['http']['p95_ms']} vs "
+                                             f"{r['progress']['sql']['p95_ms']} ms",
+    "coverage.overdue.p95_ms": lambda r: f"{r['overdue']['segments']:,} segments overdue",
 }
 
 
@@ -80,9 +94,15 @@ def soak_table(report: dict) -> str:
     m = report["machine"]
     load = report["load"]
     cpu = report["summary"].get("cpu", {})
+    public = load.get("public") or {}
+    photo_bytes = load.get("photo_bytes") or {}
     lines = [f"Soak of {report.get('date', '?')}: {report['minutes']} min, {load['phones']} phones, "
-             f"{load['supervisors']} supervisors, public readers at {load['public_rps']} req/s "
-             f"({load['public_dropped']} dropped); other people's work took "
+             f"{load['supervisors']} supervisors, public readers open-loop at {load['public_rps']} req/s "
+             f"({public.get('offered', '?')} offered, {public.get('answered', '?')} answered, "
+             f"{public.get('late', '?')} sent over {public.get('late_after_ms', '?')} ms after their due time, "
+             f"{public.get('pacer_late', '?')} of them because the generator fell behind); photos by "
+             f"{load.get('photo_sender', 'PUT')}, {photo_bytes.get('sent_ratio', '?')} × their bytes sent (cuts "
+             "and replays included); other people's work took "
              f"{load.get('others_cpu_share') or 0:.0%} of the machine meanwhile; {report['sent']['logs']} logs and "
              f"{report['sent']['photos']} "
              f"photos sent; server used {cpu.get('server_share_of_cores', 0):.0%} of the {m['cores']} cores, the load "

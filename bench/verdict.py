@@ -44,6 +44,15 @@ TARGETS = [
     Target("public_geojson", "cold.ratio_peer", ">=", 1.0, "public GeoJSON cold req/s ÷ pygeoapi kelurahan"),
     Target("public_geojson", "warm.ratio_ping", ">=", 0.7, "public GeoJSON warm req/s ÷ /public/v1/ping"),
     Target("export_csv", "extra_growth_mib", "<=", 2.0, "CSV export: 10N rows' RSS growth − N rows'"),
+    Target("resumable", "tus_ratio", "<=", 1.15, "tus over a link dropping every 2 MiB: bytes sent ÷ photo"),
+    Target("resumable", "tus_chunked_ratio", "<=", 1.15, "the same in 256 KiB PATCHes: bytes sent ÷ photo"),
+    Target("resumable", "put_ratio", None, None, "a PUT restarting after the same drops: bytes sent ÷ photo"),
+    Target("resumable", "rss_growth_mib", "<=", 4.0, "15 MiB photo in 256 KiB tus PATCHes: worker RSS growth MiB"),
+    Target("coverage", "batch_logs_per_s", ">=", 5000, "tracks along the drain network, created logs/s"),
+    Target("coverage", "progress.http.p95_ms", "<=", 100, "/api/v1/progress with coverage over a year, p95 ms"),
+    Target("coverage", "progress.ratio_p95", "<=", 0.2, "progress with coverage p95 ÷ direct coverage SQL"),
+    Target("coverage", "progress.match", "==", True, "coverage figures = direct aggregate over the logs"),
+    Target("coverage", "overdue.p95_ms", "<=", 200, "/api/v1/drains/overdue?days=90, p95 ms"),
 ]
 _OVERRIDE = re.compile(r"^\s*([\w.]+)\s*(>=|<=|==)\s*(\S+)\s*$")
 

@@ -2,21 +2,23 @@
 readers from a small pool paced to a fixed rate). Every loop is bounded by the run's deadline."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
-import queue
 import random
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from PIL import Image
 
-from bench.soak.recorder import Client
+from bench.soak.recorder import Client, Recorder
 
 WIB = timezone(timedelta(hours=7))
 # One spot per kecamatan, so that every supervisor has a queue.
@@ -53,19 +55,96 @@ def photo_pool(count: int = 8, size: tuple[int, int] = (1600, 1200)) -> list[byt
 
 
 class PhotoSender(Protocol):
-    """How a phone sends one photo. PUT today; a tus sender (POST /api/v1/uploads, then PATCH,
-    resuming from HEAD's Upload-Offset after a cut) plugs in here once the endpoint exists."""
+    """How a phone sends one photo: the status of the request that stored it (or refused it).
+    `replay_status` is what a second sending of the same photo answers; `bytes` counts the
+    photo bytes given to send and the bytes of photo bodies sent (cut and resent ones included)."""
+
+    replay_status: int
+    bytes: PhotoBytes
 
     def send(self, client: Client, log_id: str, photo_id: str, kind: str, data: bytes, cut: bool) -> int: ...
 
 
+@dataclass
+class PhotoBytes:
+    photos: int = 0  # bytes of the photos handed to the sender (replays included)
+    sent: int = 0  # bytes of photo bodies put on the wire
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, photos: int = 0, sent: int = 0) -> None:
+        with self.lock:
+            self.photos, self.sent = self.photos + photos, self.sent + sent
+
+
 class PutSender:
+    """`PUT /api/v1/logs/<log>/photos/<photo>`: after a cut, the whole photo again."""
+
+    replay_status = 200
+
+    def __init__(self) -> None:
+        self.bytes = PhotoBytes()
+
     def send(self, client: Client, log_id: str, photo_id: str, kind: str, data: bytes, cut: bool) -> int:
         path = f"/api/v1/logs/{log_id}/photos/{photo_id}?kind={kind}"
         headers = {"Content-Type": "image/jpeg"}
-        if cut:
-            client.cut("photo", "PUT", path, data, headers)
+        sent = client.cut("photo", "PUT", path, data, headers) if cut else 0
+        self.bytes.add(len(data), sent + len(data))
         return client.request("photo", "PUT", path, data, headers)[0]
+
+
+TUS = {"Tus-Resumable": "1.0.0"}
+TUS_RETRIES = 5
+
+
+def _tus_metadata(**values: str) -> str:
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in values.items())
+
+
+class TusSender:
+    """tus 1.0 (`/api/v1/uploads`), as the crews' app sends photos: POST creates the upload, one
+    PATCH sends the bytes. After a cut, HEAD says how many bytes the server kept and the next
+    PATCH sends only the rest (again after a 409: a cut request still being stored raced it)."""
+
+    replay_status = 204
+
+    def __init__(self) -> None:
+        self.bytes = PhotoBytes()
+
+    def send(self, client: Client, log_id: str, photo_id: str, kind: str, data: bytes, cut: bool) -> int:
+        self.bytes.add(photos=len(data))
+        status, body = client.request("tus_create", "POST", "/api/v1/uploads", None, {
+            **TUS, "Upload-Length": str(len(data)),
+            "Upload-Metadata": _tus_metadata(log_id=log_id, photo_id=photo_id, kind=kind)})
+        if status != 201:
+            client.recorder.problem(f"tus create answered {status}: {body[:200]!r}")
+            return status
+        location = urlsplit(client.last_headers["Location"]).path
+        patch = {**TUS, "Content-Type": "application/offset+octet-stream"}
+        offset: int | None = 0
+        if cut:
+            self.bytes.add(sent=client.cut("tus_patch", "PATCH", location, data, {**patch, "Upload-Offset": "0"}))
+            offset = None
+        for attempt in range(TUS_RETRIES):
+            if offset is None:  # resume: where does the server stand?
+                status, _ = client.request("tus_head", "HEAD", location, None, TUS)
+                if status != 200:
+                    client.recorder.problem(f"tus HEAD answered {status}")
+                    return status
+                offset = int(client.last_headers["Upload-Offset"])
+                if offset == len(data):
+                    return 204  # the cut request itself delivered the last byte
+            self.bytes.add(sent=len(data) - offset)
+            status, body = client.request("tus_patch", "PATCH", location, data[offset:],
+                                          {**patch, "Upload-Offset": str(offset)})
+            if status != 409:
+                return status
+            client.recorder.problem(f"tus PATCH at {offset} answered 409 (attempt {attempt + 1}); resuming")
+            offset = None
+            time.sleep(0.05 * (attempt + 1))
+        return status
+
+
+SENDERS = {"tus": TusSender, "put": PutSender}
 
 
 @dataclass
@@ -129,7 +208,7 @@ class Phone(threading.Thread):
         cut = self.rng.random() < self.knobs.cut_share
         for attempt in range(3):
             status = self.sender.send(self.client, log_id, photo_id, kind, data, cut and attempt == 0)
-            if status in (200, 201):
+            if status in (200, 201, 204):
                 break
             self.client.recorder.problem(f"photo answered {status} (attempt {attempt + 1})")
         else:
@@ -138,8 +217,8 @@ class Phone(threading.Thread):
             self.ledger.photos[photo_id] = (log_id, hashlib.sha256(data).hexdigest())
         if self.rng.random() < self.knobs.replay_share:
             status = self.sender.send(self.client, log_id, photo_id, kind, data, False)
-            if status != 200:
-                self.client.recorder.problem(f"photo replay answered {status}, not 200")
+            if status != self.sender.replay_status:
+                self.client.recorder.problem(f"photo replay answered {status}, not {self.sender.replay_status}")
 
     def run(self) -> None:
         # Phones do not start in step: spread over one pause, or the first third of a short run.
@@ -187,38 +266,69 @@ PUBLIC = [("public_progress", "/public/v1/progress"), ("public_geojson", "/publi
 
 
 class PublicReaders:
-    """Citizens at a fixed total rate over the three public endpoints, from a pool of threads;
-    when the server falls behind, requests that cannot start in time are counted as dropped."""
+    """Citizens at a fixed total rate over the three public endpoints, OPEN-LOOP: a schedule of
+    send times (one every 1/rate s, round-robin over the endpoints) that does not wait for the
+    server. Each request is handed to a pool of threads (each with its own keep-alive
+    connection) at its due time, and its latency is counted from that due time, so a slow server
+    shows as latency, never as fewer requests offered. `late` counts requests that left more than
+    LATE_MS after their due time: either every thread was still waiting for an answer (the
+    server's backlog reached the pool) or the schedule itself fell behind — `pacer_late` counts
+    the latter, the generator's own failing (e.g. starved of CPU)."""
 
-    def __init__(self, clients: list[Client], rate: float, deadline: float) -> None:
-        self.clients, self.rate, self.deadline = clients, rate, deadline
-        self.todo: queue.Queue = queue.Queue(maxsize=len(clients) * 2)
-        self.dropped = 0
-        self.threads = [threading.Thread(target=self._worker, args=(c,), daemon=True) for c in clients]
-        self.threads.append(threading.Thread(target=self._pace, daemon=True))
+    LATE_MS = 100.0
+
+    def __init__(self, host: str, port: int, recorder: Recorder, rate: float, deadline: float,
+                 max_threads: int = 200) -> None:
+        self.host, self.port, self.recorder, self.rate, self.deadline = host, port, recorder, rate, deadline
+        self.pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="reader")
+        self.max_threads = max_threads
+        self.local = threading.local()
+        self.clients: list[Client] = []
+        self.lock = threading.Lock()
+        self.offered = self.answered = self.late = self.pacer_late = 0
+        self.max_lag_ms = self.pacer_max_lag_ms = 0.0
+        self.pacer = threading.Thread(target=self._pace, daemon=True, name="reader-pacer")
 
     def start(self) -> None:
-        for t in self.threads:
-            t.start()
+        self.pacer.start()
 
     def join(self, timeout: float) -> None:
-        for t in self.threads:
-            t.join(timeout)
+        self.pacer.join(timeout)
+        self.pool.shutdown(wait=True)
+        for client in self.clients:
+            client.close()
+
+    def stats(self) -> dict:
+        return {"rate": self.rate, "offered": self.offered, "answered": self.answered, "late": self.late,
+                "late_after_ms": self.LATE_MS, "max_start_lag_ms": round(self.max_lag_ms, 1),
+                "pacer_late": self.pacer_late, "pacer_max_lag_ms": round(self.pacer_max_lag_ms, 1),
+                "threads": self.max_threads}
 
     def _pace(self) -> None:
-        n, start = 0, time.monotonic()
-        while time.monotonic() < self.deadline:
-            try:
-                self.todo.put_nowait(PUBLIC[n % len(PUBLIC)])
-            except queue.Full:
-                self.dropped += 1
+        start = time.perf_counter()
+        end = start + (self.deadline - time.monotonic())
+        n = 0
+        while (due := start + n / self.rate) < end:
+            time.sleep(max(0.0, due - time.perf_counter()))
+            lag_ms = (time.perf_counter() - due) * 1000
+            self.pacer_max_lag_ms = max(self.pacer_max_lag_ms, lag_ms)
+            self.pacer_late += lag_ms > self.LATE_MS
+            self.pool.submit(self._read, PUBLIC[n % len(PUBLIC)], due)
             n += 1
-            time.sleep(max(0.0, start + n / self.rate - time.monotonic()))
-        for _ in self.clients:
-            self.todo.put(None)
+            self.offered = n
 
-    def _worker(self, client: Client) -> None:
-        headers = {"Accept-Encoding": "gzip"}
-        while (job := self.todo.get()) is not None:
-            client.request(job[0], "GET", job[1], headers=headers)
-        client.close()
+    def _client(self) -> Client:
+        client = getattr(self.local, "client", None)
+        if client is None:
+            client = self.local.client = Client(self.host, self.port, self.recorder)
+            with self.lock:
+                self.clients.append(client)
+        return client
+
+    def _read(self, job: tuple[str, str], due: float) -> None:
+        lag_ms = (time.perf_counter() - due) * 1000
+        status, _ = self._client().request(job[0], "GET", job[1], headers={"Accept-Encoding": "gzip"}, since=due)
+        with self.lock:
+            self.max_lag_ms = max(self.max_lag_ms, lag_ms)
+            self.late += lag_ms > self.LATE_MS
+            self.answered += status > 0

@@ -1,12 +1,14 @@
 """`make soak` / `python -m bench.soak --minutes N`: a city's working day compressed into minutes.
 
 gunicorn (shipped settings) + throw-away PostGIS + Redis + moto S3 on loopback; 60 crew phones
-(batches of logs, before/after photos, sync/status; 5 % of uploads cut mid-body first, some
-sent twice), 5 supervisors reviewing their kecamatan's queue, citizens reading the public API
-at 50 req/s. Bounded in time (the deadline) and count (`--max-events`). At the end it asserts
-and prints: no 5xx, every log stored exactly once, every photo with its sha256, rollup = direct
-aggregate, worker RSS growth ≤ 25 MiB from minute 1, last minute's p95 ≤ 1.5× the first's per
-endpoint group. Writes bench/results/soak.json and soak.png; exits 1 when an assertion fails.
+(batches of logs, before/after photos through tus, sync/status; 5 % of uploads cut mid-body
+first — a photo then resumes from HEAD's offset — and 8 % sent twice), 5 supervisors reviewing
+their kecamatan's queue, citizens reading the public API open-loop at 50 req/s (offered on a
+schedule whatever the server does; latency from each request's due time). Bounded in time (the
+deadline) and count (`--max-events`). At the end it asserts and prints: no 5xx, every log stored
+exactly once, every photo with its sha256, rollup = direct aggregate, worker RSS growth ≤ 25 MiB
+from minute 1, last minute's p95 ≤ 1.5× the first's per endpoint group. Writes
+bench/results/soak.json and soak.png; exits 1 when an assertion fails.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from bench.cpu import OthersMeter
 from bench.run import cpu_busy, loadavg, machine
 from bench.servers import ROOT
 from bench.soak import checks
-from bench.soak.actors import Knobs, Ledger, Phone, PublicReaders, PutSender, Supervisor, photo_pool
+from bench.soak.actors import PUBLIC, SENDERS, Knobs, Ledger, Phone, PublicReaders, Supervisor, photo_pool
 from bench.soak.chart import draw
 from bench.soak.recorder import Client, Recorder, Sampler
 from bench.soak.report import series, summary
@@ -37,7 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--phones", type=int, default=60)
     parser.add_argument("--supervisors", type=int, default=5)
     parser.add_argument("--public-rps", type=float, default=50.0)
-    parser.add_argument("--readers", type=int, default=8, help="threads the public readers share")
+    parser.add_argument("--readers", type=int, default=200,
+                        help="most threads (each with its keep-alive connection) the open-loop public readers use")
+    parser.add_argument("--photo-sender", choices=sorted(SENDERS), default="tus",
+                        help="how phones send photos: tus (resuming after a cut, default) or a plain PUT")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the shipped setting)")
     parser.add_argument("--max-events", type=int, default=2_000_000, help="hard cap on recorded requests")
     parser.add_argument("--output", type=Path, default=RESULTS / "soak.json")
@@ -60,7 +65,7 @@ def _windows(seconds: float) -> tuple[tuple[float, float], tuple[float, float], 
 
 def _load(server, args, recorder: Recorder, ledger: Ledger, seconds: float, sampler: Sampler) -> dict:
     host, port = "127.0.0.1", server.port
-    photos, knobs, sender = photo_pool(), Knobs(), PutSender()
+    photos, knobs, sender = photo_pool(), Knobs(), SENDERS[args.photo_sender]()
     phones = [Phone(n, Client(host, port, recorder, token(server.url, f"soak_crew_{n:02d}")), ledger, photos, sender,
                     knobs, 0.0) for n in range(args.phones)]
     sups = [Supervisor(n, Client(host, port, recorder, token(server.url, f"soak_sup_{n}")), knobs, 0.0)
@@ -68,7 +73,7 @@ def _load(server, args, recorder: Recorder, ledger: Ledger, seconds: float, samp
     deadline = time.monotonic() + seconds
     for actor in (*phones, *sups):
         actor.deadline = deadline
-    readers = PublicReaders([Client(host, port, recorder) for _ in range(args.readers)], args.public_rps, deadline)
+    readers = PublicReaders(host, port, recorder, args.public_rps, deadline, max_threads=args.readers)
     recorder.started = time.monotonic()
     sampler.start()
     for actor in (*phones, *sups):
@@ -80,9 +85,13 @@ def _load(server, args, recorder: Recorder, ledger: Ledger, seconds: float, samp
         actor.join(120)
     readers.join(120)
     alive = sum(a.is_alive() for a in (*phones, *sups))
+    photo_bytes = sender.bytes
     return {"phones": args.phones, "supervisors": args.supervisors, "public_rps": args.public_rps,
-            "public_dropped": readers.dropped, "photo_bytes": [len(p) for p in photos], "knobs": vars(knobs),
-            "still_running": alive}
+            "public": readers.stats(), "photo_sender": args.photo_sender,
+            "photo_bytes": {"pool": [len(p) for p in photos], "handed": photo_bytes.photos, "sent": photo_bytes.sent,
+                            "sent_ratio": round(photo_bytes.sent / photo_bytes.photos, 3) if photo_bytes.photos
+                            else None},
+            "knobs": vars(knobs), "still_running": alive}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
         print(f"load done after {recorder.now():.0f} s: {len(recorder.events)} requests, {len(ledger.logs)} logs, "
               f"{len(ledger.photos)} photos; checking…", flush=True)
-        first, last, rss_since = _windows(min(recorder.now(), seconds))
+        load_seconds = min(recorder.now(), seconds)
+        first, last, rss_since = _windows(load_seconds)
         answers = checks.sync_answers(admin, ledger)
         rss_check, growth = checks.rss_growth(sampler.samples, rss_since, 25.0)
         results = [checks.no_5xx(recorder, server.log_path), checks.stored_once(answers, ledger, stack.dsn),
@@ -119,13 +129,14 @@ def main(argv: list[str] | None = None) -> int:
                          "workers": args.workers or "shipped"},
               "load": load, "sent": {"logs": len(ledger.logs), "photos": len(ledger.photos)},
               "checks": results, "passed": all(c["ok"] is not False for c in results),
-              "summary": summary(recorder, sampler.samples, first, last), "rss_growth_mib": growth,
+              "summary": summary(recorder, sampler.samples, first, last, load_seconds), "rss_growth_mib": growth,
               "problems": recorder.problems[:50], "series": series(recorder, sampler.samples)}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=1, default=str) + "\n")
     chart = args.chart or args.output.with_suffix(".png")
     draw(report["series"]["groups"], report["series"]["rss_mib"],
-         f"SATGAS soak, {args.minutes} min, {args.phones} phones ({report['machine']['cores']} cores)", chart)
+         f"SATGAS soak, {args.minutes} min, {args.phones} phones ({report['machine']['cores']} cores)", chart,
+         args.public_rps / len(PUBLIC))
     print(json.dumps(report["summary"], indent=1))
     print("\nsoak checks:\n" + checks.dump(results))
     print(f"written to {args.output} and {chart}")

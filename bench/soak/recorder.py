@@ -18,7 +18,7 @@ _STALE = (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
 
 @dataclass
 class Event:
-    t: float  # seconds since the start of the load
+    t: float  # seconds since the start of the load, when the request was sent (or due: open-loop readers)
     group: str
     status: int  # 0: no answer (socket error); -1: cut on purpose
     ms: float
@@ -32,8 +32,10 @@ class Recorder:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, group: str, status: int, ms: float) -> None:
+        """A request that was sent (or due) `ms` ago: it belongs to the window it was sent in, so a
+        request sent in the last minute and answered after the deadline still counts there."""
         with self.lock:
-            self.events.append(Event(time.monotonic() - self.started, group, status, ms))
+            self.events.append(Event(time.monotonic() - self.started - ms / 1000, group, status, ms))
 
     def problem(self, text: str) -> None:
         with self.lock:
@@ -50,15 +52,18 @@ class Client:
     def __init__(self, host: str, port: int, recorder: Recorder, token: str | None = None) -> None:
         self.host, self.port, self.recorder, self.token = host, port, recorder, token
         self.conn: http.client.HTTPConnection | None = None
+        self.last_headers: http.client.HTTPMessage | None = None  # of the last answer
 
     def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         return {**headers, **(extra or {})}
 
     def request(self, group: str, method: str, path: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        """(status, body); status 0 when the connection failed (recorded as such)."""
-        started = time.perf_counter()
+                headers: dict[str, str] | None = None, since: float | None = None) -> tuple[int, bytes]:
+        """(status, body); status 0 when the connection failed (recorded as such). The latency is
+        counted from `since` (a time.perf_counter() value: when the request was due) if given."""
+        started = time.perf_counter() if since is None else since
+        self.last_headers = None
         for attempt in (1, 2):
             reused = self.conn is not None
             try:
@@ -67,7 +72,7 @@ class Client:
                 self.conn.request(method, path, body=body, headers=self._headers(headers))
                 resp = self.conn.getresponse()
                 data = resp.read()
-                status = resp.status
+                status, self.last_headers = resp.status, resp.headers
                 if resp.will_close:
                     self.close()
                 break
@@ -76,7 +81,7 @@ class Client:
                 if reused and attempt == 1:
                     # The server closed an idle keep-alive connection (gunicorn's keepalive is 5 s):
                     # like any HTTP client pool, retry once on a new connection.
-                    started = time.perf_counter()
+                    started = time.perf_counter() if since is None else since
                     continue
                 self.recorder.problem(f"{group} {method} {path}: {type(exc).__name__}: {exc}")
                 status, data = 0, b""
@@ -96,8 +101,9 @@ class Client:
         except ValueError:
             return status, None
 
-    def cut(self, group: str, method: str, path: str, body: bytes, headers: dict[str, str]) -> None:
-        """Send the headers and half of the body on a new connection, then close it."""
+    def cut(self, group: str, method: str, path: str, body: bytes, headers: dict[str, str]) -> int:
+        """Send the headers and half of the body on a new connection, then close it; the bytes of
+        the body sent."""
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
         lines += [f"{k}: {v}" for k, v in self._headers(headers).items()]
         started = time.perf_counter()
@@ -107,6 +113,7 @@ class Client:
         except OSError as exc:
             self.recorder.problem(f"cut {group}: {exc}")
         self.recorder.add(group + "_cut", -1, (time.perf_counter() - started) * 1000)
+        return len(body) // 2
 
     def close(self) -> None:
         if self.conn is not None:

@@ -36,6 +36,12 @@ def test_quick_run_measures_every_figure_beside_its_baseline(quick_report):
     assert results["progress"]["logs_in_window"] == results["progress"]["logs"]
     assert results["floor"]["noop"]["ok"] > 0 and results["floor"]["auth_me"]["errors"] == 0
     assert quick_report["machine"]["cores"] >= 1
+    # The resumable and coverage benchmarks are part of the run.
+    assert results["resumable"]["tus_ratio"] < results["resumable"]["put_ratio"]
+    assert results["resumable"]["rss_runs_growth_mib"] and results["resumable"]["tus_drops"] > 0
+    coverage = results["coverage"]
+    assert coverage["batch_ingest"]["errors"] == 0 and coverage["batch_ingest"]["created"] > 0
+    assert coverage["progress"]["match"] is True and "failed" not in coverage
 
 
 def test_quick_run_reports_an_impossible_target_as_missed(quick_report):
