@@ -8,7 +8,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from functools import cache
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
@@ -69,6 +71,25 @@ def make_app(database_url: str, storage_url: str, **overrides) -> Flask:
 def _data_tables() -> list:
     """Every table a test may write, children first (new tables are included automatically)."""
     return [t for t in reversed(Base.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+
+
+@contextmanager
+def own_postgis_database(postgis_url: str, name: str) -> Iterator[str]:
+    """A PostGIS database of its own on the test server (dropped after), for generated data that must
+    never meet the other tests; yields its libpq DSN."""
+    server = urlsplit(postgis_url.replace("postgresql+psycopg://", "postgresql://"))
+    admin_dsn = urlunsplit(server._replace(path="/postgres"))
+    dsn = urlunsplit(server._replace(path=f"/{name}"))
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    try:
+        yield dsn
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def wipe_everything(app: Flask) -> None:

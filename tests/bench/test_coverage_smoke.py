@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import threading
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 from werkzeug.serving import make_server
 
 from bench import coverage, verdict
 from bench.generate import BENCH_ADMIN, BENCH_PASSWORD
 from models import db
-from tests.support import make_app
+from tests.support import make_app, own_postgis_database
 
 SMOKE_DB = "satgas_coverage_smoke"
 
@@ -19,15 +17,8 @@ SMOKE_DB = "satgas_coverage_smoke"
 @pytest.fixture
 def coverage_dsn(postgis_url):
     """A database of its own, so the generated crews, logs and network never meet the other tests."""
-    server = urlsplit(postgis_url.replace("postgresql+psycopg://", "postgresql://"))
-    admin_dsn = urlunsplit(server._replace(path="/postgres"))
-    dsn = urlunsplit(server._replace(path=f"/{SMOKE_DB}"))
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SMOKE_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {SMOKE_DB}")
-    yield dsn
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SMOKE_DB} WITH (FORCE)")
+    with own_postgis_database(postgis_url, SMOKE_DB) as dsn:
+        yield dsn
 
 
 def test_coverage_benchmark_smoke_run(coverage_dsn, tmp_path):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import threading
 from datetime import date, timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -13,7 +12,7 @@ from bench.generate import BENCH_ADMIN, BENCH_PASSWORD, generate, rebuild_rollup
 from bench.progress import run
 from models import db
 from satgas.services.progress import daily_series, kelurahan_progress, progress_from_logs
-from tests.support import make_app
+from tests.support import make_app, own_postgis_database
 
 SMOKE_DB = "satgas_bench_smoke"
 
@@ -21,17 +20,8 @@ SMOKE_DB = "satgas_bench_smoke"
 @pytest.fixture
 def bench_dsn(postgis_url):
     """A database of its own, so generated crews and users never meet the other tests."""
-    server = urlsplit(postgis_url.replace("postgresql+psycopg://", "postgresql://"))
-    admin_dsn = urlunsplit(server._replace(path="/postgres"))
-    dsn = urlunsplit(server._replace(path=f"/{SMOKE_DB}"))
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SMOKE_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {SMOKE_DB}")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    yield dsn
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SMOKE_DB} WITH (FORCE)")
+    with own_postgis_database(postgis_url, SMOKE_DB) as dsn:
+        yield dsn
 
 
 def _rows_equal(rolled: list[dict], direct: list[dict]) -> None:
