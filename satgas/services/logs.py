@@ -240,6 +240,16 @@ def _insert(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
     return created
 
 
+class _NewLog:
+    """A row just inserted, read as the rollup reads a WorkLog (its rule for the counted length
+    included), without building an ORM object per row."""
+
+    counted_length_m = WorkLog.counted_length_m
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.__dict__.update(row)
+
+
 def _as_stored(user: User, item: IncomingLog) -> WorkLog:
     """The new log as the API shows it, without reading it back: the row just inserted."""
     stored = WorkLog(**item.row, photos=[])
@@ -260,8 +270,7 @@ def _record_created(user: User, created: list[IncomingLog]) -> None:
     ])
     backend().insert_rows(LogCoverage.__table__, [
         row for item in created for row in coverage.coverage_rows(item.id, item.measure)])
-    # A transient WorkLog per row: the rollup's one rule for what a log counts applies.
-    rollup.apply_many([(None, rollup.contribution(WorkLog(**item.row), [])) for item in created])
+    rollup.apply_many([(None, rollup.contribution(_NewLog(item.row), [])) for item in created])
     outbox.emit_many("log.created", "log", ((_as_stored(user, item), item.row["created_at"]) for item in created))
 
 
