@@ -76,7 +76,7 @@ def _load(schema: LogCreateSchema, raw: object) -> IncomingLog:
     if not isinstance(raw, dict):
         return IncomingLog.invalid(None, {"_schema": ["Each log must be a JSON object."]})
     try:
-        return IncomingLog.loaded(schema.load(raw))
+        return IncomingLog.loaded(schema.load_item(raw))
     except ValidationError as exc:
         return IncomingLog.invalid(raw.get("id"), exc.normalized_messages())
 
