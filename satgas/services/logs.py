@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ from satgas.metrics import LOGS_INGESTED
 from satgas.services import coverage, outbox, rollup, spatial
 from satgas.timeutil import wib_date
 
-CHUNK = 100  # logs per transaction in a batch: a cut connection keeps the chunks committed
+CHUNK = 200  # logs per transaction in a batch: a cut connection keeps the chunks committed
 _CONTENT_FIELDS = ("activity", "gps_accuracy_m", "kelurahan_code", "length_m", "sediment_m3", "waste_kg",
                    "workers", "notes")
 
@@ -319,6 +320,6 @@ def submit_batch(user: User, items: list[IncomingLog]) -> list[LogResult]:
         _ingest(user, valid[start:start + CHUNK])
         db.session.commit()
     results = [item.result for item in items]
-    for result in results:
-        LOGS_INGESTED.labels(result.status).inc()  # type: ignore[union-attr]
+    for status, count in Counter(result.status for result in results).items():  # type: ignore[union-attr]
+        LOGS_INGESTED.labels(status).inc(count)
     return results  # type: ignore[return-value]
