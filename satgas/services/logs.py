@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import shapely
 from geoalchemy2.shape import from_shape
-from shapely.geometry import mapping
 from sqlalchemy import select
 
 from models import WGS84, AuditEvent, Crew, LogCoverage, User, WorkLog, db, utcnow
@@ -26,7 +26,7 @@ from models.base import new_public_id
 from satgas.auth import crew_for_new_log
 from satgas.database import backend
 from satgas.errors import Conflict, DomainError, Invalid
-from satgas.geojson import LOG_COORD_DECIMALS, round_coordinates
+from satgas.geojson import LOG_COORD_DECIMALS
 from satgas.metrics import LOGS_INGESTED
 from satgas.services import coverage, outbox, rollup, spatial
 from satgas.timeutil import wib_date
@@ -91,14 +91,16 @@ def content_sha256(data: dict[str, Any], crew_id: int) -> str:
     1e-7° (about 1 cm), and absent optional fields equal explicit nulls. `complaint_ref` counts
     only when set, so logs stored before it existed keep their fingerprint (their replays stay 200).
     """
-    geometry = mapping(data["geometry"])
+    geom = data["geometry"]
+    # The GeoJSON coordinates rounded: a Point's one position, a LineString's list of them.
+    positions = [[round(x, LOG_COORD_DECIMALS), round(y, LOG_COORD_DECIMALS)]
+                 for x, y in shapely.get_coordinates(geom).tolist()]
     canonical = {
         "id": str(data["id"]),
         "crew_id": crew_id,
         "started_at": data["started_at"].timestamp(),
         "finished_at": data["finished_at"].timestamp(),
-        "geometry": {"type": geometry["type"],
-                     "coordinates": round_coordinates(geometry["coordinates"], LOG_COORD_DECIMALS)},
+        "geometry": {"type": geom.geom_type, "coordinates": positions[0] if geom.geom_type == "Point" else positions},
         **{name: _number(data.get(name)) for name in _CONTENT_FIELDS},
     }
     if data.get("complaint_ref") is not None:
