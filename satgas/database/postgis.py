@@ -20,9 +20,10 @@ from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, Row, Select, Table, func, text
+from sqlalchemy import ColumnElement, Row, Select, Table, Uuid, any_, bindparam, cast, func, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, Engine
+from sqlalchemy.types import NullType
 
 from models import db
 from satgas.database.base import BBox, DatabaseBackend, same_keys
@@ -87,6 +88,14 @@ class PostGISBackend(DatabaseBackend):
         sql = self.statement(("insert_rows", table.name, columns), lambda: text(
             f"INSERT INTO {table.name} ({', '.join(columns)}) {_recordset_sql(table, columns)}"))
         db.session.execute(sql, {"rows": _rows_json(rows)})
+
+    def uuid_in(self, column: ColumnElement, ids: Sequence[Any]) -> ColumnElement[bool]:
+        # One parameter, an array literal, instead of a parameter per id (each adapted in Python and
+        # a new SQL text for every count): `{…}` of UUIDs' canonical text needs no quoting.
+        literal = "{" + ",".join(str(uuid.UUID(str(i))) for i in ids) + "}"
+        # Untyped, so that PostgreSQL reads it as uuid[] once when planning (a cast from varchar would
+        # be evaluated for every row a sequential scan visits).
+        return column == any_(cast(bindparam("uuid_ids", literal, type_=NullType()), postgresql.ARRAY(Uuid)))
 
     def geometry_rows_sql(self) -> str:
         return "SELECT * FROM unnest(CAST(:idx AS integer[]), CAST(:wkt AS text[])) AS t(idx, wkt)"

@@ -152,7 +152,7 @@ def _fingerprint(items: list[IncomingLog]) -> None:
 def _stored_fingerprints(ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    query = select(WorkLog.id, WorkLog.content_sha256).where(WorkLog.id.in_(ids))
+    query = select(WorkLog.id, WorkLog.content_sha256).where(backend().uuid_in(WorkLog.id, ids))
     return {log_id: sha for log_id, sha in db.session.execute(query)}
 
 
