@@ -55,3 +55,18 @@ def test_load_item_answers_as_load(seed):
             assert fast[1].pop("geometry").equals(full[1].pop("geometry")), raw
         assert fast == full, raw
     assert loaded >= 50  # the fast path itself was exercised, not only the fall-back
+
+
+def test_batch_results_written_as_the_schema_dumps_them():
+    from api.logs import result_body
+    from api.schemas.logs import BatchResultSchema
+    from satgas.errors import Conflict, Invalid
+    from satgas.services.logs import LogResult
+
+    results = [LogResult("a", "created"), LogResult("b", "unchanged"), LogResult(None, "invalid", Invalid(
+        "Invalid log; see errors.", {"geometry": ["Bad."]})), LogResult("c", "invalid", Invalid("Outside.")),
+               LogResult("d", "conflict", Conflict("A different log."))]
+    schema = BatchResultSchema()
+    for result in results:
+        assert result_body(result) == schema.dump(result)
+        assert list(result_body(result)) == list(schema.dump(result))
