@@ -98,12 +98,13 @@ class PostGISBackend(DatabaseBackend):
         return column == any_(cast(bindparam("uuid_ids", literal, type_=NullType()), postgresql.ARRAY(Uuid)))
 
     def geometry_rows_sql(self) -> str:
-        return "SELECT * FROM unnest(CAST(:idx AS integer[]), CAST(:wkt AS text[])) AS t(idx, wkt)"
+        # One JSON array of WKT (psycopg adapts a list parameter element by element, in Python).
+        return ("SELECT CAST(t.ordinality - 1 AS integer) AS idx, t.value AS wkt "
+                "FROM json_array_elements_text(CAST(:wkt AS json)) WITH ORDINALITY AS t")
 
     def geometry_rows_params(self, geometries: Sequence[BaseGeometry]) -> dict[str, Any]:
         # One vectorised call for all the geometries, the same text as each one's `.wkt`.
-        return {"idx": list(range(len(geometries))),
-                "wkt": shapely.to_wkt(list(geometries), rounding_precision=-1).tolist()}
+        return {"wkt": json.dumps(shapely.to_wkt(list(geometries), rounding_precision=-1).tolist())}
 
     def claim_one(self, query: Select, table: Table) -> Row | None:
         """Row-locked until this transaction ends; other workers skip it (SKIP LOCKED) and take the next.
