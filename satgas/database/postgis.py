@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import shapely
@@ -44,14 +44,26 @@ def _recordset_sql(table: Table, columns: tuple[str, ...]) -> str:
             f"AS input({', '.join(declared)})")
 
 
+def _wkb_hex(value: WKBElement) -> str:
+    return bytes(value.data).hex()
+
+
+# By exact type first (one dict lookup per value: a chunk has thousands), then by kind.
+_JSON_WRITERS: dict[type, Any] = {uuid.UUID: str, datetime: datetime.isoformat, date: date.isoformat,
+                                  WKBElement: _wkb_hex}
+
+
 def _json_value(value: Any) -> Any:
     """What `json.dumps` cannot write itself, as PostgreSQL reads it back from JSON text."""
+    writer = _JSON_WRITERS.get(type(value))
+    if writer is not None:
+        return writer(value)
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, date):  # datetimes too: ISO 8601 with the offset
         return value.isoformat()
     if isinstance(value, WKBElement):
-        return bytes(value.data).hex()
+        return _wkb_hex(value)
     if isinstance(value, BaseGeometry):
         return value.wkb_hex
     raise TypeError(f"{type(value).__name__} is not a column value")
@@ -92,7 +104,7 @@ class PostGISBackend(DatabaseBackend):
     def uuid_in(self, column: ColumnElement, ids: Sequence[Any]) -> ColumnElement[bool]:
         # One parameter, an array literal, instead of a parameter per id (each adapted in Python and
         # a new SQL text for every count): `{…}` of UUIDs' canonical text needs no quoting.
-        literal = "{" + ",".join(str(uuid.UUID(str(i))) for i in ids) + "}"
+        literal = "{" + ",".join(str(i if isinstance(i, uuid.UUID) else uuid.UUID(str(i))) for i in ids) + "}"
         # Untyped, so that PostgreSQL reads it as uuid[] once when planning (a cast from varchar would
         # be evaluated for every row a sequential scan visits).
         return column == any_(cast(bindparam("uuid_ids", literal, type_=NullType()), postgresql.ARRAY(Uuid)))
