@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, missing, post_dump, validate, validates_schema
 
 from api.fields import AwareDateTime, GeometryField, Text
 from api.schemas.common import (
@@ -53,6 +53,36 @@ class LogCreateSchema(Schema):
         for name in ("started_at", "finished_at"):
             if data[name] > latest:
                 raise ValidationError("The time is in the future; check the phone's clock and time zone.", name)
+
+    def load_item(self, raw: object) -> dict:
+        """`load(raw)`, quicker for the many items of a batch; the result and errors are the same.
+
+        A well-formed item goes through each field object's own `deserialize` (its type, range and
+        text checks) and then `_times`, without marshmallow's per-field bookkeeping (error store,
+        partial loading, a closure per field), which costs more than the checks for 14 fields.
+        Anything that fails, or a key the schema does not know, goes through `load`, which
+        collects every error as usual.
+        """
+        if not isinstance(raw, dict) or not raw.keys() <= self.load_fields.keys():
+            return self.load(raw)
+        data = {}
+        try:
+            for name, field in self.load_fields.items():
+                value = field.deserialize(raw.get(name, missing), name, raw)
+                if value is not missing:
+                    data[name] = value
+            self._times(data)
+        except ValidationError:
+            return self.load(raw)
+        return data
+
+
+# `load_item` runs the schema's hooks itself: a new hook must be added there too.
+# It reads each field under its own name: no data_key or attribute.
+if dict(LogCreateSchema._hooks) != {"validates_schema": [("_times", False, {"pass_original": False,
+                                                                             "skip_on_field_errors": True})]} \
+        or any(f.data_key or f.attribute for f in LogCreateSchema._declared_fields.values()):
+    raise RuntimeError("LogCreateSchema changed its hooks or keys: teach LogCreateSchema.load_item the change")
 
 
 class PhotoBriefSchema(Schema):

@@ -80,6 +80,10 @@ class DatabaseBackend(ABC):
         db.session.execute(self.statement(("upsert_adding", table.name, key_columns, sum_columns), build),
                            list(rows))
 
+    def uuid_in(self, column: ColumnElement, ids: Sequence[Any]) -> ColumnElement[bool]:
+        """`column IN ids` for many UUIDs (a batch's log ids)."""
+        return column.in_(ids)
+
     @abstractmethod
     def geometry_rows_sql(self) -> str:
         """SQL selecting rows (idx, wkt) from the parameters made by `geometry_rows_params`."""

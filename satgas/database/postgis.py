@@ -1,49 +1,77 @@
-"""PostgreSQL + PostGIS: many rows in one short statement, `unnest` of one array per column.
+"""PostgreSQL + PostGIS: many rows in one short statement, `json_to_recordset` of one parameter.
 
-A multi-row VALUES insert grows with the rows and its SQL is re-parsed for every chunk; with
-one array parameter per column the statement stays the same size for any number of rows.
+A multi-row VALUES insert grows with the rows and its SQL is re-parsed for every chunk. The
+rows travel instead as one JSON text (`json.dumps` runs in C; psycopg's array adaptation walks
+every value in Python), which PostgreSQL turns back into typed columns: the statement stays the
+same size for any number of rows, and a chunk costs one parameter.
 """
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
+from datetime import date, datetime
 from typing import Any
 
+import shapely
 from geoalchemy2 import Geometry
+from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import JSON, ColumnElement, Row, Select, Table, func, text
+from sqlalchemy import ColumnElement, Row, Select, Table, Uuid, any_, bindparam, cast, func, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, Engine
+from sqlalchemy.types import NullType
 
 from models import db
 from satgas.database.base import BBox, DatabaseBackend, same_keys
 
 
-def _unnest_insert_sql(table: Table, columns: tuple[str, ...], suffix: str = "") -> str:
-    arrays, selected = [], []
+def _recordset_sql(table: Table, columns: tuple[str, ...]) -> str:
+    """SELECT of the table's `columns` from the JSON array of objects in the parameter `:rows`."""
+    declared, selected = [], []
     for name in columns:
         column_type = table.c[name].type
         if isinstance(column_type, Geometry):
-            arrays.append(f"CAST(:{name} AS bytea[])")
-            selected.append(f"ST_GeomFromWKB({name}, {column_type.srid})")
+            declared.append(f"{name} text")
+            selected.append(f"ST_GeomFromWKB(decode({name}, 'hex'), {column_type.srid})")
         else:
-            arrays.append(f"CAST(:{name} AS {column_type.compile(dialect=postgresql.dialect())}[])")
+            declared.append(f"{name} {column_type.compile(dialect=postgresql.dialect())}")
             selected.append(name)
-    names = ", ".join(columns)
-    return (f"INSERT INTO {table.name} ({names}) SELECT {', '.join(selected)} "
-            f"FROM unnest({', '.join(arrays)}) AS input({names}) {suffix}").strip()
+    return (f"SELECT {', '.join(selected)} FROM json_to_recordset(CAST(:rows AS json)) "
+            f"AS input({', '.join(declared)})")
 
 
-def _array(table: Table, name: str, values: list[Any]) -> list[Any]:
-    column_type = table.c[name].type
-    if isinstance(column_type, Geometry):
-        return [None if v is None else bytes(v.data) for v in values]
-    if isinstance(column_type, JSON):
-        return [None if v is None else json.dumps(v) for v in values]
-    return values
+def _wkb_hex(value: WKBElement) -> str:
+    return bytes(value.data).hex()
+
+
+# By exact type first (one dict lookup per value: a chunk has thousands), then by kind.
+_JSON_WRITERS: dict[type, Any] = {uuid.UUID: str, datetime: datetime.isoformat, date: date.isoformat,
+                                  WKBElement: _wkb_hex}
+
+
+def _json_value(value: Any) -> Any:
+    """What `json.dumps` cannot write itself, as PostgreSQL reads it back from JSON text."""
+    writer = _JSON_WRITERS.get(type(value))
+    if writer is not None:
+        return writer(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, date):  # datetimes too: ISO 8601 with the offset
+        return value.isoformat()
+    if isinstance(value, WKBElement):
+        return _wkb_hex(value)
+    if isinstance(value, BaseGeometry):
+        return value.wkb_hex
+    raise TypeError(f"{type(value).__name__} is not a column value")
+
+
+def _rows_json(rows: Sequence[dict]) -> str:
+    return json.dumps(list(rows), default=_json_value, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
 
 
 class PostGISBackend(DatabaseBackend):
@@ -56,30 +84,39 @@ class PostGISBackend(DatabaseBackend):
     def configure_engine(self, engine: Engine) -> None:
         """Nothing to attach: psycopg and PostGIS need no per-connection set-up."""
 
-    def _arrays(self, table: Table, columns: tuple[str, ...], rows: Sequence[dict]) -> dict[str, list]:
-        return {name: _array(table, name, [row[name] for row in rows]) for name in columns}
-
     def insert_new(self, table: Table, rows: Sequence[dict], key: str = "id") -> set[Any]:
         if not rows:
             return set()
         columns = same_keys(rows)
-        sql = self.statement(("insert_new", table.name, columns, key), lambda: text(_unnest_insert_sql(
-            table, columns, f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}")))
-        return set(db.session.scalars(sql, self._arrays(table, columns, rows)))
+        sql = self.statement(("insert_new", table.name, columns, key), lambda: text(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) {_recordset_sql(table, columns)} "
+            f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"))
+        return set(db.session.scalars(sql, {"rows": _rows_json(rows)}))
 
     def insert_rows(self, table: Table, rows: Sequence[dict]) -> None:
         if not rows:
             return
         columns = same_keys(rows)
-        sql = self.statement(("insert_rows", table.name, columns),
-                             lambda: text(_unnest_insert_sql(table, columns)))
-        db.session.execute(sql, self._arrays(table, columns, rows))
+        sql = self.statement(("insert_rows", table.name, columns), lambda: text(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) {_recordset_sql(table, columns)}"))
+        db.session.execute(sql, {"rows": _rows_json(rows)})
+
+    def uuid_in(self, column: ColumnElement, ids: Sequence[Any]) -> ColumnElement[bool]:
+        # One parameter, an array literal, instead of a parameter per id (each adapted in Python and
+        # a new SQL text for every count): `{…}` of UUIDs' canonical text needs no quoting.
+        literal = "{" + ",".join(str(i if isinstance(i, uuid.UUID) else uuid.UUID(str(i))) for i in ids) + "}"
+        # Untyped, so that PostgreSQL reads it as uuid[] once when planning (a cast from varchar would
+        # be evaluated for every row a sequential scan visits).
+        return column == any_(cast(bindparam("uuid_ids", literal, type_=NullType()), postgresql.ARRAY(Uuid)))
 
     def geometry_rows_sql(self) -> str:
-        return "SELECT * FROM unnest(CAST(:idx AS integer[]), CAST(:wkt AS text[])) AS t(idx, wkt)"
+        # One JSON array of WKT (psycopg adapts a list parameter element by element, in Python).
+        return ("SELECT CAST(t.ordinality - 1 AS integer) AS idx, t.value AS wkt "
+                "FROM json_array_elements_text(CAST(:wkt AS json)) WITH ORDINALITY AS t")
 
     def geometry_rows_params(self, geometries: Sequence[BaseGeometry]) -> dict[str, Any]:
-        return {"idx": list(range(len(geometries))), "wkt": [g.wkt for g in geometries]}
+        # One vectorised call for all the geometries, the same text as each one's `.wkt`.
+        return {"wkt": json.dumps(shapely.to_wkt(list(geometries), rounding_precision=-1).tolist())}
 
     def claim_one(self, query: Select, table: Table) -> Row | None:
         """Row-locked until this transaction ends; other workers skip it (SKIP LOCKED) and take the next.
@@ -120,11 +157,8 @@ class PostGISBackend(DatabaseBackend):
         if not rows:
             return
         columns = same_keys(rows)
-        names = ", ".join(columns)
-        arrays = ", ".join(f"CAST(:{n} AS {table.c[n].type.compile(dialect=postgresql.dialect())}[])"
-                           for n in columns)
         assignments = ", ".join(f"{n} = input.{n}" for n in columns if n != key)
         sql = self.statement(("update_rows", table.name, columns, key), lambda: text(
-            f"UPDATE {table.name} SET {assignments} FROM unnest({arrays}) AS input({names}) "
+            f"UPDATE {table.name} SET {assignments} FROM ({_recordset_sql(table, columns)}) AS input "
             f"WHERE {table.name}.{key} = input.{key}"))
-        db.session.execute(sql, self._arrays(table, columns, rows))
+        db.session.execute(sql, {"rows": _rows_json(rows)})

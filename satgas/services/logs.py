@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import shapely
 from geoalchemy2.shape import from_shape
-from shapely.geometry import mapping
 from sqlalchemy import select
 
 from models import WGS84, AuditEvent, Crew, LogCoverage, User, WorkLog, db, utcnow
@@ -25,12 +26,12 @@ from models.base import new_public_id
 from satgas.auth import crew_for_new_log
 from satgas.database import backend
 from satgas.errors import Conflict, DomainError, Invalid
-from satgas.geojson import LOG_COORD_DECIMALS, round_coordinates
+from satgas.geojson import LOG_COORD_DECIMALS
 from satgas.metrics import LOGS_INGESTED
 from satgas.services import coverage, outbox, rollup, spatial
 from satgas.timeutil import wib_date
 
-CHUNK = 100  # logs per transaction in a batch: a cut connection keeps the chunks committed
+CHUNK = 200  # logs per transaction in a batch: a cut connection keeps the chunks committed
 _CONTENT_FIELDS = ("activity", "gps_accuracy_m", "kelurahan_code", "length_m", "sediment_m3", "waste_kg",
                    "workers", "notes")
 
@@ -90,14 +91,16 @@ def content_sha256(data: dict[str, Any], crew_id: int) -> str:
     1e-7° (about 1 cm), and absent optional fields equal explicit nulls. `complaint_ref` counts
     only when set, so logs stored before it existed keep their fingerprint (their replays stay 200).
     """
-    geometry = mapping(data["geometry"])
+    geom = data["geometry"]
+    # The GeoJSON coordinates rounded: a Point's one position, a LineString's list of them.
+    positions = [[round(x, LOG_COORD_DECIMALS), round(y, LOG_COORD_DECIMALS)]
+                 for x, y in shapely.get_coordinates(geom).tolist()]
     canonical = {
         "id": str(data["id"]),
         "crew_id": crew_id,
         "started_at": data["started_at"].timestamp(),
         "finished_at": data["finished_at"].timestamp(),
-        "geometry": {"type": geometry["type"],
-                     "coordinates": round_coordinates(geometry["coordinates"], LOG_COORD_DECIMALS)},
+        "geometry": {"type": geom.geom_type, "coordinates": positions[0] if geom.geom_type == "Point" else positions},
         **{name: _number(data.get(name)) for name in _CONTENT_FIELDS},
     }
     if data.get("complaint_ref") is not None:
@@ -149,7 +152,7 @@ def _fingerprint(items: list[IncomingLog]) -> None:
 def _stored_fingerprints(ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    query = select(WorkLog.id, WorkLog.content_sha256).where(WorkLog.id.in_(ids))
+    query = select(WorkLog.id, WorkLog.content_sha256).where(backend().uuid_in(WorkLog.id, ids))
     return {log_id: sha for log_id, sha in db.session.execute(query)}
 
 
@@ -240,6 +243,16 @@ def _insert(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
     return created
 
 
+class _NewLog:
+    """A row just inserted, read as the rollup reads a WorkLog (its rule for the counted length
+    included), without building an ORM object per row."""
+
+    counted_length_m = WorkLog.counted_length_m
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.__dict__.update(row)
+
+
 def _as_stored(user: User, item: IncomingLog) -> WorkLog:
     """The new log as the API shows it, without reading it back: the row just inserted."""
     stored = WorkLog(**item.row, photos=[])
@@ -260,8 +273,7 @@ def _record_created(user: User, created: list[IncomingLog]) -> None:
     ])
     backend().insert_rows(LogCoverage.__table__, [
         row for item in created for row in coverage.coverage_rows(item.id, item.measure)])
-    # A transient WorkLog per row: the rollup's one rule for what a log counts applies.
-    rollup.apply_many([(None, rollup.contribution(WorkLog(**item.row), [])) for item in created])
+    rollup.apply_many([(None, rollup.contribution(_NewLog(item.row), [])) for item in created])
     outbox.emit_many("log.created", "log", ((_as_stored(user, item), item.row["created_at"]) for item in created))
 
 
@@ -310,6 +322,6 @@ def submit_batch(user: User, items: list[IncomingLog]) -> list[LogResult]:
         _ingest(user, valid[start:start + CHUNK])
         db.session.commit()
     results = [item.result for item in items]
-    for result in results:
-        LOGS_INGESTED.labels(result.status).inc()  # type: ignore[union-attr]
+    for status, count in Counter(result.status for result in results).items():  # type: ignore[union-attr]
+        LOGS_INGESTED.labels(status).inc(count)
     return results  # type: ignore[return-value]
