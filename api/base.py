@@ -71,7 +71,23 @@ class SatgasApi(Api):
 
 class SatgasParser(FlaskParser):
     """webargs' parser, also turning the ValueErrors json.loads raises outside JSONDecodeError
-    (an integer longer than Python's 4300-digit limit) into a 400 instead of a 500."""
+    (an integer longer than Python's 4300-digit limit) into a 400 instead of a 500.
+
+    flask-smorest hands it schema classes; webargs would build an instance (deep copies of every
+    field) on every request. One instance per class serves them all: loading keeps no state on
+    the schema."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[type, Any] = {}
+
+    def _get_schema(self, argmap, req):
+        if isinstance(argmap, type):
+            schema = self._schemas.get(argmap)
+            if schema is None:
+                schema = self._schemas[argmap] = super()._get_schema(argmap, req)
+            return schema
+        return super()._get_schema(argmap, req)
 
     def _raw_load_json(self, req):
         try:

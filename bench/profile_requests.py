@@ -55,7 +55,8 @@ PIECES = [
     ("satgas/request_log.py", "assign_request_id", "request id + JSON access log"),
     ("satgas/request_log.py", "log_request", "request id + JSON access log"),
     ("flask_cors/extension.py", "cors_after_request", "CORS"),
-    ("satgas/request_limits.py", "enforce_json_limit", "body checks"),
+    ("satgas/request_limits.py", "enforce_body_limit", "body checks"),
+    ("satgas/request_limits.py", "bound_body_reads", "body checks"),
     ("satgas/request_limits.py", "require_json_body", "body checks"),
     ("satgas/request_limits.py", "reject_nul_characters", "body checks"),
     ("flask/app.py", "dispatch_request", "the view (parse, service, dump)"),
@@ -83,14 +84,22 @@ def _category(filename: str) -> str:
 
 @contextmanager
 def _unhooked(app, predicate: Callable[[Callable], bool]) -> Iterator[None]:
-    """Remove the before/after request functions matching `predicate` for the block."""
+    """Remove the before/after request functions matching `predicate` for the block (also from
+    inside the app's folded hooks, `satgas.request_cycle`)."""
     saved = {k: dict(getattr(app, k)) for k in ("before_request_funcs", "after_request_funcs")}
+    cells = [cell for attr in saved for funcs in getattr(app, attr).values() for f in funcs
+             for cell in (f.__closure__ or ()) if isinstance(cell.cell_contents, tuple)]
+    folded = [(cell, cell.cell_contents) for cell in cells]
+    for cell, funcs in folded:
+        cell.cell_contents = tuple(f for f in funcs if not predicate(f))
     for attr in saved:
         for key, funcs in getattr(app, attr).items():
             getattr(app, attr)[key] = [f for f in funcs if not predicate(f)]
     try:
         yield
     finally:
+        for cell, funcs in folded:
+            cell.cell_contents = funcs
         for attr, value in saved.items():
             getattr(app, attr).clear()
             getattr(app, attr).update(value)
@@ -118,14 +127,14 @@ def _without(app, piece: str) -> Iterator[None]:
         finally:
             limiter.enabled = True
     elif piece == "token lookup":
-        import satgas.services.accounts as accounts
+        import satgas.auth as auth
 
-        real, cache = accounts.resolve_token, {}
-        accounts.resolve_token = lambda raw: cache.setdefault(raw, real(raw))
+        real, cache = auth.resolve_token, {}
+        auth.resolve_token = lambda raw: cache[raw] if raw in cache else cache.setdefault(raw, real(raw))
         try:
             yield
         finally:
-            accounts.resolve_token = real
+            auth.resolve_token = real
     else:
         modules = {"prometheus": "prometheus_flask_exporter", "request id + access log": "satgas.request_log",
                    "CORS": "flask_cors", "body checks": "satgas.request_limits", "metrics guard": "satgas.metrics"}

@@ -20,6 +20,7 @@ from satgas.cli import demo_command, init_command, uploads_cli, users_cli
 from satgas.drains_cli import drains_cli
 from satgas.errors import register_error_handlers
 from satgas.metrics import register_metrics
+from satgas.request_cycle import fold_request_hooks
 from satgas.request_limits import (
     LimitedRequest,
     bound_body_reads,
@@ -53,6 +54,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
     register_hooks(app)
     register_metrics(app)
     register_commands(app)
+    fold_request_hooks(app, extensions.limiter)
     return app
 
 

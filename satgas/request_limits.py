@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TypeVar
 
 from flask import Request, current_app, request
@@ -26,8 +27,12 @@ def raw_body(limit_setting: str) -> Callable[[F], F]:
 
 def _raw_body_limit() -> str | None:
     """The limit setting of the view about to run, if it takes a raw body."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    return _limit_of(current_app.view_functions.get(request.endpoint or ""), request.method)
+
+
+@lru_cache(maxsize=1024)
+def _limit_of(view: Callable | None, method: str) -> str | None:
+    handler = getattr(getattr(view, "view_class", None), method.lower(), view)
     return getattr(handler, "raw_body_limit", None)
 
 

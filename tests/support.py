@@ -24,6 +24,7 @@ from models import WGS84, AccessToken, Base, Crew, Kelurahan, User, db
 from satgas.app import create_app
 from satgas.extensions import limiter
 from satgas.photo_storage import photo_storage
+from satgas.services import outbox
 from satgas.services.areas import DATA_DIR, load_reference_data
 from satgas.services.public_cache import invalidate
 from satgas.services.token_cache import cache as token_cache
@@ -99,6 +100,7 @@ def wipe_everything(app: Flask) -> None:
         for table in _data_tables():
             db.session.execute(delete(table))
         db.session.commit()
+        outbox.forget_subscribers()
 
 
 def reset_data(app: Flask, keep_users_up_to: int, keep_crews_up_to: int) -> None:
@@ -119,6 +121,7 @@ def reset_data(app: Flask, keep_users_up_to: int, keep_crews_up_to: int) -> None
         limiter.reset()
         invalidate()
         token_cache.clear()  # tokens of users just deleted must not live on in the cache
+        outbox.forget_subscribers()  # nor endpoints just deleted in the outbox's list
 
 
 def baseline_ids(app: Flask) -> tuple[int, int]:

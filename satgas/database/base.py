@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
@@ -19,6 +20,17 @@ from sqlalchemy.engine import URL, Engine
 from models import db
 
 BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Dependent:
+    """Rows written with a new row (`insert_new_with`): plain inserts, or, with `key_columns`,
+    upserts adding their `sum_columns` to a stored row with the same key (as `upsert_adding`)."""
+
+    table: Table
+    rows: Sequence[dict]
+    key_columns: tuple[str, ...] = ()
+    sum_columns: tuple[str, ...] = ()
 
 
 class WorkerBusy(RuntimeError):
@@ -63,6 +75,22 @@ class DatabaseBackend(ABC):
     @abstractmethod
     def insert_rows(self, table: Table, rows: Sequence[dict]) -> None:
         """Insert many rows (dicts with the same keys) as fast as the database allows."""
+
+    def insert_new_with(self, table: Table, row: dict, dependents: Sequence[Dependent], key: str = "id") -> bool:
+        """Insert `row` unless its `key` is stored (as `insert_new`) and, only when it was inserted,
+        the `dependents` (audit, coverage, rollup rows of a new log) in the same transaction.
+        Returns whether the row was inserted. Here: one statement after another; PostGIS does it
+        all in one statement (one round trip)."""
+        if row[key] not in self.insert_new(table, [row], key):
+            return False
+        for dependent in dependents:
+            if not dependent.rows:
+                continue
+            if dependent.key_columns:
+                self.upsert_adding(dependent.table, dependent.key_columns, dependent.sum_columns, dependent.rows)
+            else:
+                self.insert_rows(dependent.table, dependent.rows)
+        return True
 
     def upsert_adding(self, table: Table, key_columns: tuple[str, ...], sum_columns: tuple[str, ...],
                       rows: Sequence[dict]) -> None:

@@ -8,6 +8,7 @@ same size for any number of rows, and a chunk costs one parameter.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -20,17 +21,20 @@ from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, Row, Select, Table, Uuid, any_, bindparam, cast, func, text
+from sqlalchemy import ColumnElement, Row, Select, Table, Uuid, any_, bindparam, cast, event, func, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.types import NullType
 
 from models import db
-from satgas.database.base import BBox, DatabaseBackend, same_keys
+from satgas.database.base import BBox, DatabaseBackend, Dependent, same_keys
+
+IDLE_PING_SECONDS = 10
 
 
-def _recordset_sql(table: Table, columns: tuple[str, ...]) -> str:
-    """SELECT of the table's `columns` from the JSON array of objects in the parameter `:rows`."""
+def _recordset_sql(table: Table, columns: tuple[str, ...], param: str = "rows") -> str:
+    """SELECT of the table's `columns` from the JSON array of objects in the parameter `:<param>`."""
     declared, selected = [], []
     for name in columns:
         column_type = table.c[name].type
@@ -40,7 +44,7 @@ def _recordset_sql(table: Table, columns: tuple[str, ...]) -> str:
         else:
             declared.append(f"{name} {column_type.compile(dialect=postgresql.dialect())}")
             selected.append(name)
-    return (f"SELECT {', '.join(selected)} FROM json_to_recordset(CAST(:rows AS json)) "
+    return (f"SELECT {', '.join(selected)} FROM json_to_recordset(CAST(:{param} AS json)) "
             f"AS input({', '.join(declared)})")
 
 
@@ -79,10 +83,28 @@ class PostGISBackend(DatabaseBackend):
     insert_construct = staticmethod(postgresql.insert)
 
     def engine_options(self) -> dict[str, Any]:
-        return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5, "connect_args": {"connect_timeout": 3}}
+        # No pool_pre_ping: it costs a round trip on every checkout, i.e. on every request that
+        # touches the database. `configure_engine` pings only a connection that sat idle.
+        return {"pool_pre_ping": False, "pool_size": 5, "max_overflow": 5, "connect_args": {"connect_timeout": 3}}
 
     def configure_engine(self, engine: Engine) -> None:
-        """Nothing to attach: psycopg and PostGIS need no per-connection set-up."""
+        """Ping a pooled connection before use only when it sat idle for over IDLE_PING_SECONDS
+        (a database restart or a firewall's idle timeout meanwhile); one that failed in use makes
+        SQLAlchemy drop the whole pool anyway. A failed ping hands out a new connection instead."""
+
+        @event.listens_for(engine, "checkin")
+        def _idle_from(_dbapi_connection, record) -> None:
+            record.info["idle_since"] = time.monotonic()
+
+        @event.listens_for(engine, "checkout")
+        def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+            since = record.info.get("idle_since")
+            if since is None or time.monotonic() - since <= IDLE_PING_SECONDS:
+                return
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except engine.dialect.loaded_dbapi.Error as exc:
+                raise DisconnectionError("the pooled connection no longer answers") from exc
 
     def insert_new(self, table: Table, rows: Sequence[dict], key: str = "id") -> set[Any]:
         if not rows:
@@ -92,6 +114,33 @@ class PostGISBackend(DatabaseBackend):
             f"INSERT INTO {table.name} ({', '.join(columns)}) {_recordset_sql(table, columns)} "
             f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"))
         return set(db.session.scalars(sql, {"rows": _rows_json(rows)}))
+
+    def insert_new_with(self, table: Table, row: dict, dependents: Sequence[Dependent], key: str = "id") -> bool:
+        """One statement: the row's insert (ON CONFLICT DO NOTHING RETURNING) and each dependent's
+        insert or upsert as data-modifying CTEs that write only when the row was inserted."""
+        columns = same_keys([row])
+        present = [d for d in dependents if d.rows]
+        shapes = tuple((d.table.name, same_keys(d.rows), d.key_columns, d.sum_columns) for d in present)
+
+        def build():
+            parts = [f"new_row AS (INSERT INTO {table.name} ({', '.join(columns)}) "
+                     f"{_recordset_sql(table, columns, 'new_row')} ON CONFLICT ({key}) DO NOTHING RETURNING {key})"]
+            for i, (dependent, (_name, dep_columns, key_columns, sum_columns)) in enumerate(
+                    zip(present, shapes, strict=True)):
+                select_sql = _recordset_sql(dependent.table, dep_columns, f"d{i}")
+                where = " WHERE EXISTS (SELECT 1 FROM new_row)"
+                upsert = ""
+                if key_columns:
+                    sums = ", ".join(f"{n} = {dependent.table.name}.{n} + excluded.{n}" for n in sum_columns)
+                    upsert = f" ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {sums}"
+                parts.append(f"d{i} AS (INSERT INTO {dependent.table.name} ({', '.join(dep_columns)}) "
+                             f"{select_sql}{where}{upsert})")
+            return text(f"WITH {', '.join(parts)} SELECT {key} FROM new_row")
+
+        sql = self.statement(("insert_new_with", table.name, columns, key, shapes), build)
+        params = {"new_row": _rows_json([row])}
+        params.update({f"d{i}": _rows_json(dependent.rows) for i, dependent in enumerate(present)})
+        return db.session.execute(sql, params).first() is not None
 
     def insert_rows(self, table: Table, rows: Sequence[dict]) -> None:
         if not rows:

@@ -26,6 +26,7 @@ from satgas import webhook_client
 from satgas.database import backend
 from satgas.metrics import WEBHOOK_DELIVERIES
 from satgas.secret_box import UnreadableSecret, unseal
+from satgas.services import outbox
 from satgas.webhook_client import Answer
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def _disable(webhook_id: int, now: datetime) -> None:
         active=False, disabled_at=now, disabled_reason=f"The receiver answered 410 Gone on {now.isoformat()}."))
     db.session.execute(update(WebhookMessage).where(
         WebhookMessage.webhook_id == webhook_id, WebhookMessage.status == "pending").values(status="cancelled"))
+    outbox.forget_subscribers()  # this process stops queueing events for it at once
 
 
 def _outcome(message: Row, answer: Answer, now: datetime) -> tuple[str, str, str | None, datetime | None]:

@@ -21,10 +21,11 @@ import shapely
 from geoalchemy2.shape import from_shape
 from sqlalchemy import select
 
-from models import WGS84, AuditEvent, Crew, LogCoverage, User, WorkLog, db, utcnow
+from models import WGS84, AuditEvent, Crew, DailyProgress, LogCoverage, User, WorkLog, db, utcnow
 from models.base import new_public_id
 from satgas.auth import crew_for_new_log
 from satgas.database import backend
+from satgas.database.base import Dependent
 from satgas.errors import Conflict, DomainError, Invalid
 from satgas.geojson import LOG_COORD_DECIMALS
 from satgas.metrics import LOGS_INGESTED
@@ -66,6 +67,7 @@ class IncomingLog:
     fingerprint: str = ""
     row: dict[str, Any] = field(default_factory=dict)
     measure: coverage.Measure = coverage.NOTHING
+    stored: WorkLog | None = None  # a single new log as the API shows it (built once, see _insert_one)
 
     @classmethod
     def loaded(cls, data: dict[str, Any]) -> IncomingLog:
@@ -265,16 +267,38 @@ def _record_created(user: User, created: list[IncomingLog]) -> None:
     the same transaction."""
     if not created:
         return
-    backend().insert_rows(AuditEvent.__table__, [
-        {"log_id": item.id, "at": item.row["created_at"], "actor": user.username, "action": "created",
-         "details": {"kelurahan_code": item.row["kelurahan_code"],
-                     "flags": [f for f in item.row["flags"].split(",") if f]}}
-        for item in created
-    ])
+    backend().insert_rows(AuditEvent.__table__, [_audit_row(user, item) for item in created])
     backend().insert_rows(LogCoverage.__table__, [
         row for item in created for row in coverage.coverage_rows(item.id, item.measure)])
     rollup.apply_many([(None, rollup.contribution(_NewLog(item.row), [])) for item in created])
     outbox.emit_many("log.created", "log", ((_as_stored(user, item), item.row["created_at"]) for item in created))
+
+
+def _audit_row(user: User, item: IncomingLog) -> dict[str, Any]:
+    return {"log_id": item.id, "at": item.row["created_at"], "actor": user.username, "action": "created",
+            "details": {"kelurahan_code": item.row["kelurahan_code"],
+                        "flags": [f for f in item.row["flags"].split(",") if f]}}
+
+
+def _insert_one(user: User, item: IncomingLog) -> list[IncomingLog]:
+    """A single log: its insert, audit event, coverage and rollup contribution in one call of the
+    backend (one statement on PostGIS), written only if the log is new; then the webhook event.
+
+    One transient WorkLog serves the rollup's rule, the webhook event and the 201 body."""
+    item.row = _row(user, item)
+    item.stored = stored = _as_stored(user, item)
+    contribution = rollup.contribution(stored, [])
+    inserted = backend().insert_new_with(WorkLog.__table__, item.row, [
+        Dependent(AuditEvent.__table__, [_audit_row(user, item)]),
+        Dependent(LogCoverage.__table__, coverage.coverage_rows(item.id, item.measure)),
+        Dependent(DailyProgress.__table__, [contribution.values(+1)], rollup.KEY, rollup.SUMS),
+    ])
+    if not inserted:  # raced in by a concurrent request since the checks above
+        _compare(item, _stored_fingerprints([item.id]).get(item.id, ""))
+        return []
+    item.settle("created")
+    outbox.emit("log.created", "log", stored, item.row["created_at"])
+    return [item]
 
 
 def _ingest(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
@@ -292,6 +316,8 @@ def _ingest(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
     if len(items) == 1:
         _replays_placed_outside(items)
     _measure(items)
+    if len(items) == 1 and items[0].result is None:
+        return _insert_one(user, items[0])
     created = _insert(user, items)
     _record_created(user, created)
     return created
@@ -310,9 +336,8 @@ def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog, bool]:
         db.session.commit()
         return db.session.get(WorkLog, item.id), False
     # The 201 body is what was just inserted: no need to read it back.
-    stored = _as_stored(user, item)
     db.session.commit()
-    return stored, True
+    return item.stored or _as_stored(user, item), True
 
 
 def submit_batch(user: User, items: list[IncomingLog]) -> list[LogResult]:

@@ -13,19 +13,24 @@ but services never import `api`: the HTTP layer registers its dump functions her
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import insert, literal, select
 
 from models import Webhook, WebhookEvent, WebhookMessage, db, utcnow
+from models.base import UTCDateTime
 from satgas.database import backend
 from satgas.timeutil import to_wib
 
 SERIALIZERS = "satgas.outbox.serializers"
+_SUBSCRIBERS_KEY = "satgas.outbox.subscribers"
+# How long a process trusts its list of active endpoints (see `_active_endpoints`).
+SUBSCRIBERS_CACHE_SECONDS = 2.0
 Serializer = Callable[[Any], dict]
 
 
@@ -45,11 +50,30 @@ def event_body(event_type: str, occurred_at: datetime, data: dict) -> str:
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
 
 
-def subscribers(event_type: str) -> list[int]:
-    """Ids of the active endpoints that asked for this event type (a small table, read whole)."""
+def _active_endpoints() -> list[tuple[int, list[str]]]:
+    """(id, event types) of every active endpoint, remembered by this process for
+    SUBSCRIBERS_CACHE_SECONDS: every new log asks, endpoints change rarely. Registering or deleting
+    an endpoint forgets the list here at once (`forget_subscribers`); other processes see the
+    change within SUBSCRIBERS_CACHE_SECONDS."""
+    cached = current_app.extensions.get(_SUBSCRIBERS_KEY)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
     rows = db.session.execute(select(Webhook.id, Webhook.events)
                               .where(Webhook.active.is_(True), Webhook.deleted_at.is_(None)))
-    return [hook_id for hook_id, events in rows if event_type in events.split(",")]
+    endpoints = [(hook_id, events.split(",")) for hook_id, events in rows]
+    current_app.extensions[_SUBSCRIBERS_KEY] = (now + SUBSCRIBERS_CACHE_SECONDS, endpoints)
+    return endpoints
+
+
+def forget_subscribers() -> None:
+    """After an endpoint is registered, deleted or disabled: the next event reads them again."""
+    current_app.extensions.pop(_SUBSCRIBERS_KEY, None)
+
+
+def subscribers(event_type: str) -> list[int]:
+    """Ids of the active endpoints that asked for this event type (a small table, read whole)."""
+    return [hook_id for hook_id, events in _active_endpoints() if event_type in events]
 
 
 def emit_many(event_type: str, kind: str, happenings: Iterable[tuple[Any, datetime]]) -> int:
@@ -68,11 +92,15 @@ def emit_many(event_type: str, kind: str, happenings: Iterable[tuple[Any, dateti
     if not events:
         return 0
     backend().insert_rows(WebhookEvent.__table__, events)
-    backend().insert_rows(WebhookMessage.__table__, [
-        {"event_id": event["id"], "webhook_id": hook, "status": "pending", "attempts": 0,
-         "next_attempt_at": now, "created_at": now}
-        for event in events for hook in hooks
-    ])
+    # One message per event and endpoint still live as this transaction sees it: the list of
+    # endpoints may be up to SUBSCRIBERS_CACHE_SECONDS old.
+    db.session.execute(insert(WebhookMessage).from_select(
+        ["event_id", "webhook_id", "status", "attempts", "next_attempt_at", "created_at"],
+        select(WebhookEvent.id, Webhook.id, literal("pending"), literal(0), literal(now, UTCDateTime),
+               literal(now, UTCDateTime))
+        .join(Webhook, Webhook.id.in_(hooks))  # every event × every endpoint
+        .where(WebhookEvent.id.in_([event["id"] for event in events]),
+               Webhook.active.is_(True), Webhook.deleted_at.is_(None))))
     return len(events)
 
 

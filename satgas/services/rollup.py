@@ -12,8 +12,10 @@ from datetime import date
 from models import DailyProgress, WorkLog
 from satgas.database import backend
 
-_KEY = ("kelurahan_code", "work_date", "status")
-_SUMS = ("logs", "length_m", "sediment_m3", "waste_kg", "photos", "complete")
+# The rollup row's key and the sums a log adds to it (also written by the single-log insert).
+KEY = ("kelurahan_code", "work_date", "status")
+SUMS = ("logs", "length_m", "sediment_m3", "waste_kg", "photos", "complete")
+_KEY, _SUMS = KEY, SUMS
 
 
 @dataclass(frozen=True)

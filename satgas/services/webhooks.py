@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from models import User, Webhook, WebhookAttempt, WebhookMessage, db, utcnow
 from satgas.errors import Invalid, NotFound
 from satgas.secret_box import seal
+from satgas.services import outbox
 from satgas.webhook_client import refusal, resolve
 
 
@@ -69,6 +70,7 @@ def create_webhook(user: User, url: str, events: list[str], description: str | N
                    created_at=utcnow())
     db.session.add(hook)
     db.session.commit()
+    outbox.forget_subscribers()
     return CreatedWebhook(hook.id, hook.url, chosen, hook.description, hook.active, hook.created_at, secret)
 
 
@@ -101,6 +103,7 @@ def delete_webhook(webhook_id: int) -> None:
     db.session.execute(update(WebhookMessage).where(
         WebhookMessage.webhook_id == webhook_id, WebhookMessage.status == "pending").values(status="cancelled"))
     db.session.commit()
+    outbox.forget_subscribers()
 
 
 def deliveries(webhook_id: int, limit: int) -> list[WebhookAttempt]:

@@ -44,6 +44,30 @@ def test_database_outage_answers_503_and_loses_nothing(cluster, pg_app):
         assert db.session.scalar(select(func.sum(DailyProgress.logs))) == 2
 
 
+def test_a_pooled_connection_idle_for_long_is_pinged_and_replaced_when_dead(cluster, pg_app, monkeypatch):
+    """No ping on every checkout (a round trip per request); one after the connection sat idle,
+    and a dead one is swapped for a new connection instead of failing the request."""
+    from satgas.database import postgis
+
+    client = pg_app.test_client()
+    headers = login_headers(client, "crew_h")
+    assert client.post("/api/v1/logs", json=log_payload(), headers=headers).status_code == 201
+    pings = []
+    with pg_app.app_context():
+        dialect = db.engine.dialect
+    real_ping = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda conn: pings.append(1) or real_ping(conn))
+    assert client.post("/api/v1/logs", json=log_payload(), headers=headers).status_code == 201
+    assert pings == []  # used a moment ago: no ping
+    # The pool's connections die behind its back (PostgreSQL restarted, a firewall's idle timeout).
+    with psycopg.connect(cluster.url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    monkeypatch.setattr(postgis, "IDLE_PING_SECONDS", -1)  # as if they sat idle for long
+    assert client.post("/api/v1/logs", json=log_payload(), headers=headers).status_code == 201
+    assert pings
+
+
 def _post_json(url: str, body: dict, headers: dict, timeout: float = 120) -> dict:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
                                      headers={**headers, "Content-Type": "application/json"})

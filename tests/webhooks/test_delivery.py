@@ -196,3 +196,37 @@ def test_metrics_count_pending_events_and_deliveries(client, cast, receiver, del
     text = client.get("/metrics").get_data(as_text=True)
     assert "satgas_webhook_events_pending 0.0" in text
     assert 'satgas_webhook_deliveries_total{outcome="delivered"}' in text
+
+
+def _events(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(WebhookEvent))
+
+
+def test_each_process_remembers_the_endpoints_for_two_seconds_at_most(app, client, cast, receiver, monkeypatch):
+    """Every new log asks who listens; a process remembers the answer briefly. An endpoint
+    registered or deleted through this process counts at once; one registered by another process
+    (here: written straight to the database) within SUBSCRIBERS_CACHE_SECONDS."""
+    from models import Webhook as Endpoint
+    from satgas.services import outbox
+
+    post_log(client, cast)  # remembered: nobody listens
+    with app.app_context():
+        db.session.add(Endpoint(url=receiver.url, events="log.created", active=True, secret_encrypted="x",
+                                created_by="another worker", created_at=utcnow()))
+        db.session.commit()
+    clock = outbox.time.monotonic()
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: clock + 0.5)
+    post_log(client, cast)
+    assert _events(app) == 0  # not yet seen by this process
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: clock + outbox.SUBSCRIBERS_CACHE_SECONDS + 0.1)
+    post_log(client, cast)
+    assert _events(app) == 1
+
+    hook = add_webhook(client, cast, receiver.url, ("log.approved",))
+    logged = post_log(client, cast)
+    review(client, cast, logged["id"])  # the new endpoint counts at once: no wait
+    assert _events(app) == 3
+    assert client.delete(f"/api/v1/webhooks/{hook['id']}", headers=cast.headers("admin")).status_code == 204
+    review(client, cast, post_log(client, cast)["id"])  # the deleted one no longer does
+    assert _events(app) == 4  # only the log.created of that last log
