@@ -1,7 +1,7 @@
 """Server-side cache of public responses, ready to send: body, gzip of it and a strong ETag.
 
 Entries are keyed by endpoint, parameters and a *generation* token kept in the same cache.
-An approval or a new photo replaces the token (`invalidate`), so every older entry is
+An approval or a new photo of an approved log replaces the token (`invalidate`), so every older entry is
 orphaned at once — in every worker that shares Redis — and simply expires later. A random
 token rather than a counter: an evicted token can never bring an old generation back.
 """
@@ -62,7 +62,7 @@ def init_public_cache(app: Flask) -> None:
                   "CACHE_DEFAULT_TIMEOUT": app.config["PUBLIC_CACHE_SECONDS"]}
     cache.init_app(app, config=config)
     log_reviewed.connect(_on_change)
-    photo_added.connect(_on_change)
+    photo_added.connect(_on_photo)
 
 
 def _generation() -> str:
@@ -87,6 +87,12 @@ def _on_change(sender: Any, **_details: Any) -> None:
         return
     with app.app_context():
         invalidate()
+
+
+def _on_photo(sender: Any, public: bool = True, **details: Any) -> None:
+    """A photo of a log that is not approved changes nothing public: the cache stays."""
+    if public:
+        _on_change(sender, **details)
 
 
 def cached(name: str, params: tuple[Hashable, ...], compute: Callable[[], Body]) -> Body:
