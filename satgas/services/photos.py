@@ -1,10 +1,11 @@
 """Before/after photos: streamed in, checked by content, stored, then committed with their row.
 
-An upload never holds a database transaction while bytes arrive or go to storage (SQLite
-writers lock the whole file). The order is: check access, spool the body to a temp file while
+An upload never holds a write transaction or a row lock while bytes arrive or go to storage
+(SQLite writers lock the whole file). The order is: check access, spool the body to a temp file while
 hashing it, judge its type, then inspect and thumbnail it (one decode) while the original is
-already on its way to storage on a second thread, put the thumbnail from memory, then insert the
-row, the audit event, the rollup change and the webhook event in one transaction. If the checks,
+already on its way to storage on a second thread, put the thumbnail from memory (while the
+photo's flags are read: distance, reuse), then insert the row, the audit event, the rollup
+change and the webhook event in one transaction. If the checks,
 the storage or that transaction fail, the objects are deleted again: the row and the objects
 exist both or neither.
 
@@ -36,7 +37,7 @@ from satgas.imaging import ImageInfo, phash_bands
 from satgas.metrics import PHOTOS_STORED
 from satgas.photo_storage import photo_storage
 from satgas.services import audit, outbox, photo_checks, rollup
-from satgas.services.photo_checks import Spooled
+from satgas.services.photo_checks import Assessment, Spooled
 from satgas.signals import photo_added
 from storage import ObjectNotFound, PhotoStorage, StorageError, StorageUnavailable
 
@@ -135,19 +136,40 @@ class _Background:
             raise error
 
 
-def _refused(storage: PhotoStorage, keys: Keys, exc: StorageError) -> BaseException:
-    """Remove what may have been stored; the error the client gets (503)."""
-    _discard(storage, keys)
+def _refusal(exc: StorageError) -> Exception:
+    """What the client gets when the storage fails: 503 either way."""
     if isinstance(exc, StorageUnavailable):
         return exc
     log.error("photo storage refused an upload: %s", exc)
     return Unavailable("Photo storage refused the photo; retry later.", headers={"Retry-After": "30"})
 
 
-def _checked_and_stored(storage: PhotoStorage, keys: Keys, spooled: Spooled) -> ImageInfo:
-    """The checks (one decode) while the original goes to storage, then the thumbnail from memory.
+def _abandon(storage: PhotoStorage, keys: Keys, *pending: _Background) -> None:
+    """After a failure: let the writes end, then remove whatever they stored."""
+    for write in pending:
+        with suppress(Exception):
+            write.result()
+    _discard(storage, keys)
 
-    Either both objects are stored and the image passed, or neither object is left behind.
+
+def _finish(storage: PhotoStorage, keys: Keys, *pending: _Background) -> None:
+    """Wait for the writes; if one failed, remove both objects and raise (503 for the storage)."""
+    try:
+        for write in pending:
+            write.result()
+    except BaseException as exc:
+        _abandon(storage, keys, *pending)
+        if isinstance(exc, StorageError):
+            raise _refusal(exc) from exc
+        raise
+
+
+def _checked_and_stored(storage: PhotoStorage, keys: Keys,
+                        spooled: Spooled) -> tuple[ImageInfo, tuple[_Background, ...]]:
+    """The checks (one decode) while the original goes to storage; then the thumbnail's write from
+    memory is started. The writes still under way are returned: `_finish` or `_abandon` them.
+
+    When the checks fail, the original's write is waited for and removed: nothing is left behind.
     """
     content_type = photo_checks.content_type(spooled.path)  # 415 before anything is stored
     original = _Background(lambda: storage.put_file(keys.original, spooled.path, content_type))
@@ -155,16 +177,19 @@ def _checked_and_stored(storage: PhotoStorage, keys: Keys, spooled: Spooled) -> 
     try:
         info = photo_checks.inspect(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE, content_type)
     except BaseException:
-        with suppress(StorageError):
-            original.result()
-        _discard(storage, keys)
+        _abandon(storage, keys, original)
         raise
-    try:
-        original.result()
-        storage.put_bytes(keys.thumbnail, thumbnail.getvalue(), "image/jpeg")
-    except StorageError as exc:
-        raise _refused(storage, keys, exc) from exc
-    return info
+    data = thumbnail.getvalue()
+    return info, (original, _Background(lambda: storage.put_bytes(keys.thumbnail, data, "image/jpeg")))
+
+
+def _assess(log_id: uuid.UUID, info: ImageInfo, sha256: str) -> Assessment:
+    """The photo's flags: reads only (a log's times and geometry never change), so they run
+    while the objects are still being written, before the log row is locked."""
+    target = db.session.get(WorkLog, log_id)
+    if target is None:  # pragma: no cover - only after a concurrent delete
+        raise NotFound(f"No work log {log_id} that you can see.")
+    return photo_checks.assess(target, info, sha256)
 
 
 def _discard(storage: PhotoStorage, keys: Keys) -> None:
@@ -185,6 +210,7 @@ class Upload:
     kind: str
     spooled: Spooled
     info: ImageInfo
+    checks: Assessment
     keys: Keys
 
 
@@ -195,8 +221,7 @@ def _insert(upload: Upload) -> tuple[Photo, bool]:
     if target is None:  # pragma: no cover - only after a concurrent delete
         raise NotFound(f"No work log {upload.log_id} that you can see.")
     kinds = list(db.session.scalars(select(Photo.kind).where(Photo.log_id == upload.log_id)))
-    checks = photo_checks.assess(target, upload.info, upload.spooled.sha256)
-    info = upload.info
+    info, checks = upload.info, upload.checks
     photo = Photo(
         id=upload.photo_id, log_id=upload.log_id, kind=upload.kind, content_type=info.content_type,
         bytes=upload.spooled.size, sha256=upload.spooled.sha256, width=info.width, height=info.height,
@@ -253,8 +278,15 @@ def add_photo(user: User, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str,
     _end_transaction()
     storage = photo_storage()
     keys = keys_for(log_id, photo_id, spooled.sha256)
-    info = _checked_and_stored(storage, keys, spooled)
-    upload = Upload(user_id, actor, log_id, photo_id, kind, spooled, info, keys)
+    info, pending = _checked_and_stored(storage, keys, spooled)
+    try:
+        checks = _assess(log_id, info, spooled.sha256)
+    except BaseException:
+        _end_transaction()
+        _abandon(storage, keys, *pending)
+        raise
+    _finish(storage, keys, *pending)
+    upload = Upload(user_id, actor, log_id, photo_id, kind, spooled, info, checks, keys)
     return _commit(upload, storage)
 
 
