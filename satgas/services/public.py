@@ -6,6 +6,7 @@ Every function here reads approved logs and nothing else; the public schemas in
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from satgas.timeutil import wib_today
 from storage.base import ObjectNotFound
 
 DEFAULT_DAYS = 30
+_BOUNDARY_TEXTS: dict[str, dict[str, str]] = {}  # database → kelurahan code → GeoJSON text
 # What Pillow reports for a bare JPEG: no EXIF, comment, XMP, ICC, Photoshop or Adobe block.
 _PLAIN_JPEG_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive", "progression"}
 
@@ -51,6 +53,23 @@ def progress_features(date_from: date, date_to: date) -> dict[str, Any]:
     shapes = boundaries([row["code"] for row in result["kelurahan"]])
     features = [feature(shapes[row["code"]], row) for row in result["kelurahan"]]
     return feature_collection(features, **{"from": date_from, "to": date_to, "totals": result["totals"]})
+
+
+def boundary_texts() -> dict[str, str]:
+    """Every kelurahan boundary as compact GeoJSON text (the same text `geojson.geometry` dumps to).
+
+    Boundaries are reference data (loaded by `flask init`, never edited by the API): each worker
+    serialises them once per database and keeps the text, so a rebuilt progress.geojson only
+    computes its figures. A re-import of the boundaries needs a restart to show.
+    """
+    where = db.engine.url.render_as_string(hide_password=True)
+    found = _BOUNDARY_TEXTS.get(where)
+    if found is None:
+        rows = db.session.execute(select(Kelurahan.code, Kelurahan.boundary))
+        found = {code: json.dumps(geojson.geometry(shape), ensure_ascii=False, separators=(",", ":"))
+                 for code, shape in rows}
+        _BOUNDARY_TEXTS[where] = found
+    return found
 
 
 def recent_activities(limit: int) -> list[dict[str, Any]]:
