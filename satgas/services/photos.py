@@ -176,11 +176,11 @@ def _checked_and_stored(storage: PhotoStorage, keys: Keys,
     thumbnail = io.BytesIO()
     try:
         info = photo_checks.inspect(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE, content_type)
+        data = thumbnail.getvalue()
+        return info, (original, _Background(lambda: storage.put_bytes(keys.thumbnail, data, "image/jpeg")))
     except BaseException:
         _abandon(storage, keys, original)
         raise
-    data = thumbnail.getvalue()
-    return info, (original, _Background(lambda: storage.put_bytes(keys.thumbnail, data, "image/jpeg")))
 
 
 def _assess(log_id: uuid.UUID, info: ImageInfo, sha256: str) -> Assessment:
