@@ -43,6 +43,9 @@ from storage import ObjectNotFound, PhotoStorage, StorageError, StorageUnavailab
 
 log = logging.getLogger(__name__)
 THUMBNAIL_MAX_SIDE = 512
+# A phone photo travels to storage while it is checked; a bigger original (sent in parts by S3)
+# only after the decode, so that the two never add up in a worker's memory.
+CONCURRENT_WRITE_MAX_BYTES = 8 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
 Variant = Literal["original", "thumbnail"]
 
@@ -166,20 +169,26 @@ def _finish(storage: PhotoStorage, keys: Keys, *pending: _Background) -> None:
 
 def _checked_and_stored(storage: PhotoStorage, keys: Keys,
                         spooled: Spooled) -> tuple[ImageInfo, tuple[_Background, ...]]:
-    """The checks (one decode) while the original goes to storage; then the thumbnail's write from
-    memory is started. The writes still under way are returned: `_finish` or `_abandon` them.
+    """The checks (one decode) while the original goes to storage (a big one: after them); then the
+    thumbnail's write from memory is started. The writes still under way are returned: `_finish` or `_abandon` them.
 
     When the checks fail, the original's write is waited for and removed: nothing is left behind.
     """
     content_type = photo_checks.content_type(spooled.path)  # 415 before anything is stored
-    original = _Background(lambda: storage.put_file(keys.original, spooled.path, content_type))
+
+    def put_original() -> _Background:
+        return _Background(lambda: storage.put_file(keys.original, spooled.path, content_type))
+
+    pending = (put_original(),) if spooled.size <= CONCURRENT_WRITE_MAX_BYTES else ()
     thumbnail = io.BytesIO()
     try:
         info = photo_checks.inspect(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE, content_type)
         data = thumbnail.getvalue()
-        return info, (original, _Background(lambda: storage.put_bytes(keys.thumbnail, data, "image/jpeg")))
+        pending = (*(pending or (put_original(),)),
+                   _Background(lambda: storage.put_bytes(keys.thumbnail, data, "image/jpeg")))
+        return info, pending
     except BaseException:
-        _abandon(storage, keys, original)
+        _abandon(storage, keys, *pending)
         raise
 
 

@@ -341,3 +341,23 @@ def test_database_failing_while_the_objects_are_written_removes_them(api, monkey
     resp = api.put(log["id"], jpeg(taken=during_work(log)))
     assert resp.status_code == 503
     assert api.state() == before
+
+
+def test_a_big_original_is_written_after_the_checks(api, monkeypatch):
+    """Above CONCURRENT_WRITE_MAX_BYTES nothing is written before the checks pass."""
+    monkeypatch.setattr(photos, "CONCURRENT_WRITE_MAX_BYTES", 0)
+    log = api.new_log()
+    before = api.state()
+    real_inspect = photo_checks.inspect
+    stored_during_checks = []
+
+    def watching(*args, **kwargs):
+        stored_during_checks.append(api.stored_objects())
+        return real_inspect(*args, **kwargs)
+
+    monkeypatch.setattr(photo_checks, "inspect", watching)
+    assert api.put(log["id"], jpeg(taken=during_work(log))[:-3000]).status_code == 422
+    assert api.state() == before
+    assert api.put(log["id"], jpeg(taken=during_work(log))).status_code == 201
+    assert stored_during_checks == [[], []]
+    assert api.photo_count() == 1 and len(api.stored_objects()) == 2
