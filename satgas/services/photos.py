@@ -169,27 +169,33 @@ def _finish(storage: PhotoStorage, keys: Keys, *pending: _Background) -> None:
 
 def _checked_and_stored(storage: PhotoStorage, keys: Keys,
                         spooled: Spooled) -> tuple[ImageInfo, tuple[_Background, ...]]:
-    """The checks (one decode) while the original goes to storage (a big one: after them); then the
-    thumbnail's write from memory is started. The writes still under way are returned: `_finish` or `_abandon` them.
+    """The checks (one decode) while the original goes to storage (a big one: after them, from this
+    thread); then the thumbnail's write from memory is started. The writes still under way are
+    returned: `_finish` or `_abandon` them.
 
     When the checks fail, the original's write is waited for and removed: nothing is left behind.
     """
     content_type = photo_checks.content_type(spooled.path)  # 415 before anything is stored
 
-    def put_original() -> _Background:
-        return _Background(lambda: storage.put_file(keys.original, spooled.path, content_type))
+    def put_original() -> None:
+        storage.put_file(keys.original, spooled.path, content_type)
 
-    pending = (put_original(),) if spooled.size <= CONCURRENT_WRITE_MAX_BYTES else ()
+    beside = spooled.size <= CONCURRENT_WRITE_MAX_BYTES
+    pending: tuple[_Background, ...] = (_Background(put_original),) if beside else ()
     thumbnail = io.BytesIO()
     try:
         info = photo_checks.inspect(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE, content_type)
         data = thumbnail.getvalue()
-        pending = (*(pending or (put_original(),)),
-                   _Background(lambda: storage.put_bytes(keys.thumbnail, data, "image/jpeg")))
-        return info, pending
+        pending = (*pending, _Background(lambda: storage.put_bytes(keys.thumbnail, data, "image/jpeg")))
+        if not beside:
+            put_original()  # in this thread, as its memory is best returned from here
+    except StorageError as exc:
+        _abandon(storage, keys, *pending)
+        raise _refusal(exc) from exc
     except BaseException:
         _abandon(storage, keys, *pending)
         raise
+    return info, pending
 
 
 def _assess(log_id: uuid.UUID, info: ImageInfo, sha256: str) -> Assessment:
