@@ -5,6 +5,7 @@ Every function here reads approved logs and nothing else; the public schemas in
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from datetime import date, timedelta
@@ -18,7 +19,7 @@ from models import Kelurahan, Photo, WorkLog, db
 from satgas import geojson
 from satgas.geojson import feature, feature_collection
 from satgas.photo_storage import photo_storage
-from satgas.services import coverage_counts
+from satgas.services import coverage_counts, public_cache
 from satgas.services.areas import boundaries
 from satgas.services.progress import kelurahan_progress, totals
 from satgas.timeutil import wib_today
@@ -58,18 +59,24 @@ def progress_features(date_from: date, date_to: date) -> dict[str, Any]:
 def boundary_texts() -> dict[str, str]:
     """Every kelurahan boundary as compact GeoJSON text (the same text `geojson.geometry` dumps to).
 
-    Boundaries are reference data (loaded by `flask init`, never edited by the API): each worker
-    serialises them once per database and keeps the text, so a rebuilt progress.geojson only
-    computes its figures. A re-import of the boundaries needs a restart to show.
+    Boundaries are reference data (loaded by `flask init`, never edited by the API): they are
+    serialised once per database — by the first worker that needs them, the others take the text
+    from the shared cache (see `public_cache.kept`) — and kept, so a rebuilt progress.geojson only
+    computes its figures. A re-import of the boundaries shows after a restart (and a day at most
+    in the shared cache).
     """
-    where = db.engine.url.render_as_string(hide_password=True)
+    where = hashlib.sha256(db.engine.url.render_as_string(hide_password=False).encode()).hexdigest()[:16]
     found = _BOUNDARY_TEXTS.get(where)
     if found is None:
-        rows = db.session.execute(select(Kelurahan.code, Kelurahan.boundary))
-        found = {code: json.dumps(geojson.geometry(shape), ensure_ascii=False, separators=(",", ":"))
-                 for code, shape in rows}
+        found = public_cache.kept(f"kelurahan-boundaries:{where}", _serialised_boundaries)
         _BOUNDARY_TEXTS[where] = found
     return found
+
+
+def _serialised_boundaries() -> dict[str, str]:
+    rows = db.session.execute(select(Kelurahan.code, Kelurahan.boundary))
+    return {code: json.dumps(geojson.geometry(shape), ensure_ascii=False, separators=(",", ":"))
+            for code, shape in rows}
 
 
 def recent_activities(limit: int) -> list[dict[str, Any]]:

@@ -45,6 +45,7 @@ _CACHE_ERRORS = (RedisError, OSError)
 REMEMBERED_MAX = 32
 REMEMBER_SECONDS = 60.0
 _SECONDS = "satgas.public_cache.seconds"
+KEPT_SECONDS = 86_400
 # Single-flight: how long a waiter polls for another request's result, and how often.
 FLIGHT_WAIT_SECONDS = 10.0
 FLIGHT_POLL_SECONDS = 0.005
@@ -221,6 +222,25 @@ def _computed_once(key: str, compute: Callable[[], Body]) -> Body:
         body = compute()
         _store(key, body)
         return body
+
+
+def kept(name: str, compute: Callable[[], Any]) -> Any:
+    """A value that does not change while the app runs (reference data, e.g. boundary texts),
+    computed by the first worker that needs it and shared with the others (with Redis), outside
+    the generations: an approval does not orphan it."""
+    key = f"kept:{name}"
+    try:
+        value = cache.get(key)
+    except _CACHE_ERRORS as exc:
+        log.warning("public cache unavailable, computing: %s", exc)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout=KEPT_SECONDS)
+        except _CACHE_ERRORS as exc:
+            log.warning("public cache unavailable, not stored: %s", exc)
+    return value
 
 
 def cached(name: str, params: tuple[Hashable, ...], compute: Callable[[], Body]) -> Body:
