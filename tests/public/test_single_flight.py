@@ -15,7 +15,7 @@ from api.schemas.public import PublicFeatureCollectionSchema
 from satgas.services import public, public_cache
 from satgas.services.public_cache import Body, cached
 from tests.servers import ThrowawayRedis
-from tests.support import make_app
+from tests.support import count_queries, make_app
 
 BURST = 8
 
@@ -109,3 +109,21 @@ def test_geojson_is_exactly_the_schema_dump_of_the_features(app, client, planted
         expected = _json(PublicFeatureCollectionSchema(), public.progress_features(start, end), GEOJSON)
         assert progress_geojson(start, end).data == expected.data
     assert served.data == expected.data
+
+
+def test_boundary_texts_are_serialised_once_and_shared(app, monkeypatch):
+    """A second worker (here: the process memo forgotten) takes the text from the shared cache."""
+    monkeypatch.setattr(public, "_BOUNDARY_TEXTS", {})
+    with app.app_context():
+        public_cache.cache.clear()  # as on a fresh deployment
+        with count_queries(app) as first:
+            texts = public.boundary_texts()
+        monkeypatch.setattr(public, "_BOUNDARY_TEXTS", {})
+        with count_queries(app) as second:
+            again = public.boundary_texts()
+        public_cache.invalidate()  # an approval does not orphan reference data
+        monkeypatch.setattr(public, "_BOUNDARY_TEXTS", {})
+        with count_queries(app) as third:
+            public.boundary_texts()
+    assert len(texts) == 57 and again == texts
+    assert first and second == [] and third == []
