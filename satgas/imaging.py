@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import filetype
 import imagehash
@@ -66,14 +66,16 @@ class ImageInfo:
     phash: int
 
 
-def inspect_image(path: Path, max_pixels: int = 50_000_000, thumbnail_to: Path | None = None,
-                  thumbnail_side: int = 512) -> ImageInfo:
-    """Identify, fully decode and describe the photo at `path`; optionally write its thumbnail.
+def inspect_image(path: Path, max_pixels: int = 50_000_000, thumbnail_to: Path | BinaryIO | None = None,
+                  thumbnail_side: int = 512, content_type: str | None = None) -> ImageInfo:
+    """Identify, fully decode and describe the photo at `path`; optionally write its thumbnail
+    (to a file, or to a binary buffer).
 
     With `thumbnail_to`, the one decode serves both (a photo upload decodes its image once).
+    `content_type`, when the caller has already judged it with `sniff_type`, is not judged again.
     Raises NotAnImage or BrokenImage with a message meant for the person uploading.
     """
-    with _open_image(Path(path), max_pixels) as (img, content_type):
+    with _open_image(Path(path), max_pixels, content_type) as (img, content_type):
         width, height = img.size
         exif = img.getexif()
         orientation = _orientation(exif)
@@ -88,14 +90,14 @@ def inspect_image(path: Path, max_pixels: int = 50_000_000, thumbnail_to: Path |
         upright = ImageOps.exif_transpose(img)
         phash = _phash(upright)
         if thumbnail_to is not None:
-            _save_thumbnail(upright, Path(thumbnail_to), thumbnail_side)
+            _save_thumbnail(upright, thumbnail_to, thumbnail_side)
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     lon, lat = _gps(exif.get_ifd(_IFD.GPSInfo))
     return ImageInfo(content_type, width, height, _taken_at(exif), lon, lat, phash)
 
 
-def _save_thumbnail(upright: Image.Image, dest: Path, max_side: int) -> tuple[int, int]:
+def _save_thumbnail(upright: Image.Image, dest: Path | BinaryIO, max_side: int) -> tuple[int, int]:
     thumb = flatten(upright)
     thumb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     # Pillow carries a JPEG comment (and more) over in `info`; none of it may reach a thumbnail.
@@ -136,9 +138,10 @@ def sniff_type(path: Path) -> str:
 
 
 @contextmanager
-def _open_image(path: Path, max_pixels: int | None) -> Iterator[tuple[Image.Image, str]]:
+def _open_image(path: Path, max_pixels: int | None,
+                content_type: str | None = None) -> Iterator[tuple[Image.Image, str]]:
     """Open by content type and check the pixel count from the header, before any decoding."""
-    content_type = sniff_type(path)
+    content_type = content_type or sniff_type(path)
     try:
         with Image.open(path, formats=[_PIL_FORMATS[content_type]]) as img:
             if max_pixels is not None and img.width * img.height > max_pixels:

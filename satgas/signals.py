@@ -5,5 +5,6 @@ _signals = Namespace()
 
 # Sent with sender=the app and log_id=..., status=... after a review decision is committed.
 log_reviewed = _signals.signal("log-reviewed")
-# Sent after a photo is committed; public pages show thumbnails of approved logs.
+# Sent after a photo is committed (public=True when its log is approved: public pages show
+# thumbnails of approved logs only).
 photo_added = _signals.signal("photo-added")

@@ -71,6 +71,10 @@ class PhotoStorage(ABC):
         """Store the file at `path` under `key`, streaming it; replaces an existing object."""
 
     @abstractmethod
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        """Store `data` (small: a thumbnail) under `key` in one write; replaces an existing object."""
+
+    @abstractmethod
     def iter_chunks(self, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
         """Stream the object back.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
@@ -57,6 +58,14 @@ class LocalStorage(PhotoStorage):
             except OSError as exc:
                 # Disk full, read-only or vanished mount: the client should retry later.
                 raise StorageUnavailable(f"could not store {key!r}: {exc}") from exc
+
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        dest = self._path(key)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_copy(io.BytesIO(data), dest)
+        except OSError as exc:
+            raise StorageUnavailable(f"could not store {key!r}: {exc}") from exc
 
     def iter_chunks(self, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
         path = self._path(key)

@@ -63,8 +63,14 @@ class S3Storage(PhotoStorage):
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def put_file(self, key: str, path: Path, content_type: str) -> None:
+        """One PutObject streamed from the file below the multipart threshold (a phone photo);
+        above it, boto3's transfer manager in parts (memory bounded by the part size)."""
         s3_key = self._key(key)
         with _translated(key):
+            if Path(path).stat().st_size < self.transfer_config.multipart_threshold:
+                with Path(path).open("rb") as body:
+                    self._client.put_object(Bucket=self.bucket, Key=s3_key, Body=body, ContentType=content_type)
+                return
             self._client.upload_file(
                 str(path),
                 self.bucket,
@@ -72,6 +78,11 @@ class S3Storage(PhotoStorage):
                 ExtraArgs={"ContentType": content_type},
                 Config=self.transfer_config,
             )
+
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        s3_key = self._key(key)
+        with _translated(key):
+            self._client.put_object(Bucket=self.bucket, Key=s3_key, Body=data, ContentType=content_type)
 
     def iter_chunks(self, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
         s3_key = self._key(key)

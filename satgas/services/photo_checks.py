@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import from_shape
@@ -27,7 +28,7 @@ from sqlalchemy import func, or_, select
 
 from models import METRIC_SRID, PHOTO_FLAGS, WGS84, Photo, WorkLog, db
 from satgas.errors import Invalid, UnsupportedMediaType
-from satgas.imaging import BrokenImage, ImageInfo, NotAnImage, hamming, inspect_image, phash_bands
+from satgas.imaging import BrokenImage, ImageInfo, NotAnImage, hamming, inspect_image, phash_bands, sniff_type
 
 WORK_WINDOW_SLACK = timedelta(hours=2)
 FAR_FROM_LOG_M = 300.0
@@ -47,11 +48,21 @@ class Spooled:
     size: int
 
 
-def inspect(path: Path, thumbnail_to: Path, thumbnail_side: int) -> ImageInfo:
-    """Type by content (415), then one full decode (422 when truncated, corrupt or a bomb)
-    that also writes the upright thumbnail."""
+def content_type(path: Path) -> str:
+    """The accepted image type judged by content; 415 otherwise."""
     try:
-        return inspect_image(path, thumbnail_to=thumbnail_to, thumbnail_side=thumbnail_side)
+        return sniff_type(path)
+    except NotAnImage as exc:
+        raise UnsupportedMediaType(str(exc)) from None
+
+
+def inspect(path: Path, thumbnail_to: Path | BinaryIO, thumbnail_side: int,
+            known_type: str | None = None) -> ImageInfo:
+    """Type by content (415; not judged again when `known_type` comes from `content_type`), then
+    one full decode (422 when truncated, corrupt or a bomb) that also writes the upright thumbnail."""
+    try:
+        return inspect_image(path, thumbnail_to=thumbnail_to, thumbnail_side=thumbnail_side,
+                             content_type=known_type)
     except NotAnImage as exc:
         raise UnsupportedMediaType(str(exc)) from None
     except BrokenImage as exc:

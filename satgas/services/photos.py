@@ -1,10 +1,13 @@
 """Before/after photos: streamed in, checked by content, stored, then committed with their row.
 
-An upload never holds a database transaction while bytes arrive or go to storage (SQLite
-writers lock the whole file). The order is: check access, spool the body to a temp file while
-hashing it, inspect and thumbnail it, put both objects in storage, then insert the row, the
-audit event, the rollup change and the webhook event in one transaction. If that transaction
-fails, the objects are deleted again: the row and the objects exist both or neither.
+An upload never holds a write transaction or a row lock while bytes arrive or go to storage
+(SQLite writers lock the whole file). The order is: check access, spool the body to a temp file while
+hashing it, judge its type, then inspect and thumbnail it (one decode) while the original is
+already on its way to storage on a second thread, put the thumbnail from memory (while the
+photo's flags are read: distance, reuse), then insert the row, the audit event, the rollup
+change and the webhook event in one transaction. If the checks,
+the storage or that transaction fail, the objects are deleted again: the row and the objects
+exist both or neither.
 
 Storage keys are `photos/<log_id>/<photo_id>-<sha256[:16]>` and
 `thumbs/<log_id>/<photo_id>-<sha256[:16]>.jpg`: a retry of the same bytes overwrites the same
@@ -13,14 +16,14 @@ keys, so the loser can delete its own objects without touching the winner's.
 """
 from __future__ import annotations
 
+import io
 import logging
 import secrets
-import tempfile
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from flask import current_app
@@ -34,12 +37,15 @@ from satgas.imaging import ImageInfo, phash_bands
 from satgas.metrics import PHOTOS_STORED
 from satgas.photo_storage import photo_storage
 from satgas.services import audit, outbox, photo_checks, rollup
-from satgas.services.photo_checks import Spooled
+from satgas.services.photo_checks import Assessment, Spooled
 from satgas.signals import photo_added
 from storage import ObjectNotFound, PhotoStorage, StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
 THUMBNAIL_MAX_SIDE = 512
+# A phone photo travels to storage while it is checked; a bigger original (sent in parts by S3)
+# only after the decode, so that the two never add up in a worker's memory.
+CONCURRENT_WRITE_MAX_BYTES = 8 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
 Variant = Literal["original", "thumbnail"]
 
@@ -71,17 +77,23 @@ def _end_transaction() -> None:
     db.session.rollback()
 
 
-def check_upload(user: User, log_id: uuid.UUID, photo_id: uuid.UUID) -> None:
-    """404 for a log the user cannot see, 403 when not the log's crew (or an admin), 409 for a
-    photo id already used under another log: all decided before reading the body, and the
-    database released (SQLite's write lock included) before the slow part starts."""
+def _check(user: User, log_id: uuid.UUID, photo_id: uuid.UUID) -> Photo | None:
+    """404 / 403 / 409 as in `check_upload`; the photo already stored under the id, if any."""
     target = db.session.get(WorkLog, log_id)
     if target is None or not can_read_log(user, target):
         raise NotFound(f"No work log {log_id} that you can see.")
     ensure_can_add_photo(user, target)
-    existing = db.session.get(Photo, photo_id)
+    existing = stored_photo(photo_id)
     if existing is not None and existing.log_id != log_id:
         raise _other_log(photo_id)
+    return existing
+
+
+def check_upload(user: User, log_id: uuid.UUID, photo_id: uuid.UUID) -> None:
+    """404 for a log the user cannot see, 403 when not the log's crew (or an admin), 409 for a
+    photo id already used under another log: all decided before reading the body, and the
+    database released (SQLite's write lock included) before the slow part starts."""
+    _check(user, log_id, photo_id)
     _end_transaction()
 
 
@@ -105,16 +117,94 @@ def _replay(existing: Photo, log_id: uuid.UUID, kind: str, sha256: str) -> Photo
     return existing
 
 
-def _put_objects(storage: PhotoStorage, keys: Keys, original: Path, thumbnail: Path, content_type: str) -> None:
+class _Background:
+    """One storage write on its own thread, so the bytes travel while the photo is checked."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self._work, self._error = work, None
+        self._thread = threading.Thread(target=self._run, name="satgas-photo-put", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the request's thread by `result`
+            self._error = exc
+
+    def result(self) -> None:
+        """Wait for the write; raise what it raised."""
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
+def _refusal(exc: StorageError) -> Exception:
+    """What the client gets when the storage fails: 503 either way."""
+    if isinstance(exc, StorageUnavailable):
+        return exc
+    log.error("photo storage refused an upload: %s", exc)
+    return Unavailable("Photo storage refused the photo; retry later.", headers={"Retry-After": "30"})
+
+
+def _abandon(storage: PhotoStorage, keys: Keys, *pending: _Background) -> None:
+    """After a failure: let the writes end, then remove whatever they stored."""
+    for write in pending:
+        with suppress(Exception):
+            write.result()
+    _discard(storage, keys)
+
+
+def _finish(storage: PhotoStorage, keys: Keys, *pending: _Background) -> None:
+    """Wait for the writes; if one failed, remove both objects and raise (503 for the storage)."""
     try:
-        storage.put_file(keys.original, original, content_type)
-        storage.put_file(keys.thumbnail, thumbnail, "image/jpeg")
+        for write in pending:
+            write.result()
+    except BaseException as exc:
+        _abandon(storage, keys, *pending)
+        if isinstance(exc, StorageError):
+            raise _refusal(exc) from exc
+        raise
+
+
+def _checked_and_stored(storage: PhotoStorage, keys: Keys,
+                        spooled: Spooled) -> tuple[ImageInfo, tuple[_Background, ...]]:
+    """The checks (one decode) while the original goes to storage (a big one: after them, from this
+    thread); then the thumbnail's write from memory is started. The writes still under way are
+    returned: `_finish` or `_abandon` them.
+
+    When the checks fail, the original's write is waited for and removed: nothing is left behind.
+    """
+    content_type = photo_checks.content_type(spooled.path)  # 415 before anything is stored
+
+    def put_original() -> None:
+        storage.put_file(keys.original, spooled.path, content_type)
+
+    beside = spooled.size <= CONCURRENT_WRITE_MAX_BYTES
+    pending: tuple[_Background, ...] = (_Background(put_original),) if beside else ()
+    thumbnail = io.BytesIO()
+    try:
+        info = photo_checks.inspect(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE, content_type)
+        data = thumbnail.getvalue()
+        pending = (*pending, _Background(lambda: storage.put_bytes(keys.thumbnail, data, "image/jpeg")))
+        if not beside:
+            put_original()  # in this thread, as its memory is best returned from here
     except StorageError as exc:
-        _discard(storage, keys)
-        if isinstance(exc, StorageUnavailable):
-            raise
-        log.error("photo storage refused an upload: %s", exc)
-        raise Unavailable("Photo storage refused the photo; retry later.", headers={"Retry-After": "30"}) from exc
+        _abandon(storage, keys, *pending)
+        raise _refusal(exc) from exc
+    except BaseException:
+        _abandon(storage, keys, *pending)
+        raise
+    return info, pending
+
+
+def _assess(log_id: uuid.UUID, info: ImageInfo, sha256: str) -> Assessment:
+    """The photo's flags: reads only (a log's times and geometry never change), so they run
+    while the objects are still being written, before the log row is locked."""
+    target = db.session.get(WorkLog, log_id)
+    if target is None:  # pragma: no cover - only after a concurrent delete
+        raise NotFound(f"No work log {log_id} that you can see.")
+    return photo_checks.assess(target, info, sha256)
 
 
 def _discard(storage: PhotoStorage, keys: Keys) -> None:
@@ -135,17 +225,18 @@ class Upload:
     kind: str
     spooled: Spooled
     info: ImageInfo
+    checks: Assessment
     keys: Keys
 
 
-def _insert(upload: Upload) -> Photo:
-    """Row, audit event, rollup change and webhook event; the log row is locked so rollup deltas never race."""
+def _insert(upload: Upload) -> tuple[Photo, bool]:
+    """Row, audit event, rollup change and webhook event; the log row is locked so rollup deltas never race.
+    Also whether the log is approved: only then does the photo change what the public sees."""
     target = db.session.get(WorkLog, upload.log_id, with_for_update=True, populate_existing=True)
     if target is None:  # pragma: no cover - only after a concurrent delete
         raise NotFound(f"No work log {upload.log_id} that you can see.")
     kinds = list(db.session.scalars(select(Photo.kind).where(Photo.log_id == upload.log_id)))
-    checks = photo_checks.assess(target, upload.info, upload.spooled.sha256)
-    info = upload.info
+    info, checks = upload.info, upload.checks
     photo = Photo(
         id=upload.photo_id, log_id=upload.log_id, kind=upload.kind, content_type=info.content_type,
         bytes=upload.spooled.size, sha256=upload.spooled.sha256, width=info.width, height=info.height,
@@ -161,12 +252,12 @@ def _insert(upload: Upload) -> Photo:
                   "flags": checks.flags})
     rollup.apply(rollup.contribution(target, kinds), rollup.contribution(target, [*kinds, upload.kind]))
     outbox.emit("photo.added", "photo", photo, photo.created_at)
-    return photo
+    return photo, target.status == "approved"
 
 
 def _commit(upload: Upload, storage: PhotoStorage) -> tuple[Photo, bool]:
     try:
-        photo = _insert(upload)
+        photo, public = _insert(upload)
         db.session.commit()
     except IntegrityError:
         # The same photo id was stored by a concurrent request between our check and insert.
@@ -177,7 +268,8 @@ def _commit(upload: Upload, storage: PhotoStorage) -> tuple[Photo, bool]:
         _discard(storage, upload.keys)
         raise
     PHOTOS_STORED.inc()
-    photo_added.send(current_app._get_current_object(), log_id=upload.log_id, photo_id=upload.photo_id)
+    photo_added.send(current_app._get_current_object(), log_id=upload.log_id, photo_id=upload.photo_id,
+                     public=public)
     return photo, True
 
 
@@ -194,19 +286,22 @@ def _after_race(upload: Upload, storage: PhotoStorage) -> Photo:
 def add_photo(user: User, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str,
               spooled: Spooled) -> tuple[Photo, bool]:
     """Store a photo (created=True) or recognise an identical replay (created=False); 409 otherwise."""
-    check_upload(user, log_id, photo_id)
-    user_id, actor = user.id, user.username
-    existing = stored_photo(photo_id)
+    existing = _check(user, log_id, photo_id)
     if existing is not None:
         return _replay(existing, log_id, kind, spooled.sha256), False
+    user_id, actor = user.id, user.username
     _end_transaction()
     storage = photo_storage()
-    with tempfile.TemporaryDirectory(prefix="satgas-thumb-") as tmp:
-        thumbnail = Path(tmp) / "thumbnail.jpg"
-        info = photo_checks.inspect(spooled.path, thumbnail, THUMBNAIL_MAX_SIDE)
-        keys = keys_for(log_id, photo_id, spooled.sha256)
-        _put_objects(storage, keys, spooled.path, thumbnail, info.content_type)
-    upload = Upload(user_id, actor, log_id, photo_id, kind, spooled, info, keys)
+    keys = keys_for(log_id, photo_id, spooled.sha256)
+    info, pending = _checked_and_stored(storage, keys, spooled)
+    try:
+        checks = _assess(log_id, info, spooled.sha256)
+    except BaseException:
+        _end_transaction()
+        _abandon(storage, keys, *pending)
+        raise
+    _finish(storage, keys, *pending)
+    upload = Upload(user_id, actor, log_id, photo_id, kind, spooled, info, checks, keys)
     return _commit(upload, storage)
 
 

@@ -5,7 +5,9 @@ Every function here reads approved logs and nothing else; the public schemas in
 """
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,13 +19,14 @@ from models import Kelurahan, Photo, WorkLog, db
 from satgas import geojson
 from satgas.geojson import feature, feature_collection
 from satgas.photo_storage import photo_storage
-from satgas.services import coverage_counts
+from satgas.services import coverage_counts, public_cache
 from satgas.services.areas import boundaries
 from satgas.services.progress import kelurahan_progress, totals
 from satgas.timeutil import wib_today
 from storage.base import ObjectNotFound
 
 DEFAULT_DAYS = 30
+_BOUNDARY_TEXTS: dict[str, dict[str, str]] = {}  # database → kelurahan code → GeoJSON text
 # What Pillow reports for a bare JPEG: no EXIF, comment, XMP, ICC, Photoshop or Adobe block.
 _PLAIN_JPEG_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive", "progression"}
 
@@ -51,6 +54,29 @@ def progress_features(date_from: date, date_to: date) -> dict[str, Any]:
     shapes = boundaries([row["code"] for row in result["kelurahan"]])
     features = [feature(shapes[row["code"]], row) for row in result["kelurahan"]]
     return feature_collection(features, **{"from": date_from, "to": date_to, "totals": result["totals"]})
+
+
+def boundary_texts() -> dict[str, str]:
+    """Every kelurahan boundary as compact GeoJSON text (the same text `geojson.geometry` dumps to).
+
+    Boundaries are reference data (loaded by `flask init`, never edited by the API): they are
+    serialised once per database — by the first worker that needs them, the others take the text
+    from the shared cache (see `public_cache.kept`) — and kept, so a rebuilt progress.geojson only
+    computes its figures. A re-import of the boundaries shows after a restart (and a day at most
+    in the shared cache).
+    """
+    where = hashlib.sha256(db.engine.url.render_as_string(hide_password=False).encode()).hexdigest()[:16]
+    found = _BOUNDARY_TEXTS.get(where)
+    if found is None:
+        found = public_cache.kept(f"kelurahan-boundaries:{where}", _serialised_boundaries)
+        _BOUNDARY_TEXTS[where] = found
+    return found
+
+
+def _serialised_boundaries() -> dict[str, str]:
+    rows = db.session.execute(select(Kelurahan.code, Kelurahan.boundary))
+    return {code: json.dumps(geojson.geometry(shape), ensure_ascii=False, separators=(",", ":"))
+            for code, shape in rows}
 
 
 def recent_activities(limit: int) -> list[dict[str, Any]]:

@@ -12,9 +12,10 @@ from moto.server import ThreadedMotoServer
 from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
+from satgas.errors import Invalid
 from satgas.photo_storage import EXTENSION
-from satgas.services import audit, photos
-from storage import LocalStorage, S3Storage
+from satgas.services import audit, photo_checks, photos
+from storage import LocalStorage, S3Storage, StorageUnavailable
 from tests.fixtures.databases import TEST_MAX_PHOTO_BYTES
 from tests.images import PDF, SCRIPT, during_work, jpeg, png_bomb
 from tests.pg_server import free_port
@@ -284,4 +285,79 @@ def test_storage_going_down_while_the_body_streams_is_503_and_leaves_nothing(api
     assert api.state() == before  # no row, no rollup change, no object
     retry = api.put(log["id"], data, photo_id=photo_id)
     assert retry.status_code == 201, retry.get_json()
+    assert api.photo_count() == 1 and len(api.stored_objects()) == 2
+
+
+def _original_stored(api) -> bool:
+    return any(key.startswith("photos/") for key in api.stored_objects())
+
+
+def test_checks_failing_after_the_original_was_stored_leave_nothing(api, monkeypatch):
+    """The original travels to storage while the checks run; when they then refuse the photo,
+    the stored original is removed again."""
+    log = api.new_log()
+    before = api.state()
+    seen_stored = []
+    real_inspect = photo_checks.inspect
+
+    def refuse_once_stored(*args, **kwargs):
+        real_inspect(*args, **kwargs)
+        deadline = time.monotonic() + 20
+        while not _original_stored(api) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen_stored.append(_original_stored(api))
+        raise Invalid("The photo file is damaged.", {"body": ["damaged"]})
+
+    monkeypatch.setattr(photo_checks, "inspect", refuse_once_stored)
+    resp = api.put(log["id"], jpeg(taken=during_work(log)))
+    assert resp.status_code == 422, resp.get_json()
+    assert seen_stored == [True]
+    assert api.state() == before
+
+
+def test_thumbnail_write_failing_removes_the_original_too(api, monkeypatch):
+    log = api.new_log()
+    before = api.state()
+    storage = api.storage
+
+    def storage_gone(*_args, **_kwargs):
+        raise StorageUnavailable("the storage went away")
+
+    monkeypatch.setattr(storage, "put_bytes", storage_gone)
+    resp = api.put(log["id"], jpeg(taken=during_work(log)))
+    assert resp.status_code == 503, resp.get_json()
+    assert resp.headers.get("Retry-After")
+    assert api.state() == before
+
+
+def test_database_failing_while_the_objects_are_written_removes_them(api, monkeypatch):
+    log = api.new_log()
+    before = api.state()
+
+    def database_gone(*_args, **_kwargs):
+        raise OperationalError("SELECT photos.id", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(photo_checks, "assess", database_gone)
+    resp = api.put(log["id"], jpeg(taken=during_work(log)))
+    assert resp.status_code == 503
+    assert api.state() == before
+
+
+def test_a_big_original_is_written_after_the_checks(api, monkeypatch):
+    """Above CONCURRENT_WRITE_MAX_BYTES nothing is written before the checks pass."""
+    monkeypatch.setattr(photos, "CONCURRENT_WRITE_MAX_BYTES", 0)
+    log = api.new_log()
+    before = api.state()
+    real_inspect = photo_checks.inspect
+    stored_during_checks = []
+
+    def watching(*args, **kwargs):
+        stored_during_checks.append(api.stored_objects())
+        return real_inspect(*args, **kwargs)
+
+    monkeypatch.setattr(photo_checks, "inspect", watching)
+    assert api.put(log["id"], jpeg(taken=during_work(log))[:-3000]).status_code == 422
+    assert api.state() == before
+    assert api.put(log["id"], jpeg(taken=during_work(log))).status_code == 201
+    assert stored_during_checks == [[], []]
     assert api.photo_count() == 1 and len(api.stored_objects()) == 2

@@ -109,6 +109,21 @@ def test_a_new_photo_on_an_approved_log_refreshes_the_cache(app, client, cast, p
     assert [p["kind"] for p in track["photos"]] == ["after"]
 
 
+def test_a_photo_of_a_log_not_yet_approved_keeps_the_cache(app, client, cast, planted):
+    """Nothing public changes (the log is not public yet): the next answers are still cache hits."""
+    pending = post_log(client, cast, SUKUN, "crew_a", length_m=40.0)
+    before = {url: client.get(url).data for url in ENDPOINTS}
+    add_photo(client, cast, pending, "before", variant=6)
+    for url in ENDPOINTS:
+        with count_queries(app) as statements:
+            after = client.get(url).data
+        assert statements == [] and after == before[url], url
+    review(client, cast, pending["id"], "approved")
+    items = client.get("/public/v1/activities").get_json()["items"]
+    # The approval, as always, refreshes the cache: the photo is public now.
+    assert any([p["kind"] for p in i["photos"]] == ["before"] for i in items if i["kelurahan_code"] == SUKUN)
+
+
 @pytest.mark.parametrize("encoding", ["identity", "gzip"])
 def test_etag_gives_304(client, planted, encoding):
     first = client.get("/public/v1/progress.geojson", headers={"Accept-Encoding": encoding})
