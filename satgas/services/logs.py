@@ -67,7 +67,6 @@ class IncomingLog:
     fingerprint: str = ""
     row: dict[str, Any] = field(default_factory=dict)
     measure: coverage.Measure = coverage.NOTHING
-    stored: WorkLog | None = None  # a single new log as the API shows it (built once, see _insert_one)
 
     @classmethod
     def loaded(cls, data: dict[str, Any]) -> IncomingLog:
@@ -255,6 +254,23 @@ class _NewLog:
         self.__dict__.update(row)
 
 
+@dataclass(frozen=True)
+class CreatedLog:
+    """A single log just inserted, as `submit_log` hands it to the HTTP layer: the inserted row
+    (`geometry` as WKB), the shapely geometry it came from and who sent it. No ORM object is
+    built for it: the 201 body is written from these (see api/logs.py `created_body`)."""
+
+    row: dict[str, Any]
+    geometry: Any
+    submitted_by: str
+
+    def as_worklog(self, user: User) -> WorkLog:
+        """The transient WorkLog the row stands for (what LogSchema dumps)."""
+        stored = WorkLog(**self.row, photos=[])
+        stored.submitted_by = user
+        return stored
+
+
 def _as_stored(user: User, item: IncomingLog) -> WorkLog:
     """The new log as the API shows it, without reading it back: the row just inserted."""
     stored = WorkLog(**item.row, photos=[])
@@ -284,10 +300,10 @@ def _insert_one(user: User, item: IncomingLog) -> list[IncomingLog]:
     """A single log: its insert, audit event, coverage and rollup contribution in one call of the
     backend (one statement on PostGIS), written only if the log is new; then the webhook event.
 
-    One transient WorkLog serves the rollup's rule, the webhook event and the 201 body."""
+    No ORM object is built: the rollup reads the row (as a batch's do), a WorkLog for the
+    webhook event only when an endpoint listens, and the 201 body is written from the row."""
     item.row = _row(user, item)
-    item.stored = stored = _as_stored(user, item)
-    contribution = rollup.contribution(stored, [])
+    contribution = rollup.contribution(_NewLog(item.row), [])  # type: ignore[arg-type]
     inserted = backend().insert_new_with(WorkLog.__table__, item.row, [
         Dependent(AuditEvent.__table__, [_audit_row(user, item)]),
         Dependent(LogCoverage.__table__, coverage.coverage_rows(item.id, item.measure)),
@@ -297,7 +313,7 @@ def _insert_one(user: User, item: IncomingLog) -> list[IncomingLog]:
         _compare(item, _stored_fingerprints([item.id]).get(item.id, ""))
         return []
     item.settle("created")
-    outbox.emit("log.created", "log", stored, item.row["created_at"])
+    outbox.emit_many("log.created", "log", ((_as_stored(user, i), i.row["created_at"]) for i in (item,)))
     return [item]
 
 
@@ -323,8 +339,9 @@ def _ingest(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
     return created
 
 
-def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog, bool]:
-    """Store a log (created=True) or recognise an identical replay (created=False); 409 otherwise."""
+def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog | CreatedLog, bool]:
+    """Store a log (created=True: a `CreatedLog`) or recognise an identical replay (created=False:
+    the stored WorkLog); 409 otherwise."""
     item = IncomingLog.loaded(data)
     created = _ingest(user, [item])
     assert item.result is not None
@@ -337,7 +354,7 @@ def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog, bool]:
         return db.session.get(WorkLog, item.id), False
     # The 201 body is what was just inserted: no need to read it back.
     db.session.commit()
-    return item.stored or _as_stored(user, item), True
+    return CreatedLog(item.row, data["geometry"], user.username), True
 
 
 def submit_batch(user: User, items: list[IncomingLog]) -> list[LogResult]:

@@ -109,7 +109,9 @@ def place_many(items: list[tuple[BaseGeometry, str | None, float | None]]) -> li
     db_backend = backend()
     query = db_backend.statement("placement", lambda: _placement_query(db_backend))
     params = db_backend.geometry_rows_params([geom for geom, _, _ in items])
-    rows = {row.idx: row for row in db.session.execute(query, params)}
+    # On the session's connection, as Core: the query names ORM classes, and the session's
+    # execute would set up ORM loading for every call (about half its cost) to return plain rows.
+    rows = {row.idx: row for row in db.session.connection().execute(query, params)}
     answers: list[Placement | Invalid] = []
     for i, (geom, claimed, accuracy) in enumerate(items):
         row = rows[i]
