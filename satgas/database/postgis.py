@@ -191,6 +191,12 @@ class PostGISBackend(DatabaseBackend):
         # Simplified by 1 m and bevelled: a GPS track's many vertices cost intersections, not accuracy.
         return f"ST_Buffer(ST_Simplify({geometry}, 1, true), {radius}, 'endcap=flat join=bevel')"
 
+    def parts_sql(self, source: str, geometry: str, max_parts: int) -> tuple[str, str]:
+        # ST_Dump reads each collection once; a join on ST_NumGeometries evaluated it for every
+        # (row, number) pair, i.e. max_parts times per row. A single geometry's path is empty.
+        return (f"{source} AS p JOIN LATERAL ST_Dump(p.{geometry}) AS d "
+                f"ON coalesce(d.path[1], 1) <= {max_parts}", "d.geom")
+
     def locate_sql(self, line: str, point: str) -> str:
         return f"ST_LineLocatePoint({line}, {point})"
 
