@@ -1,4 +1,5 @@
 """gunicorn settings; every value can be overridden with GUNICORN_* environment variables."""
+import gc
 import multiprocessing
 import os
 import tempfile
@@ -34,6 +35,15 @@ def when_ready(server):
             "%d workers and no REDIS_URL: each worker keeps its own rate-limit counters and public cache, "
             "so limits are looser and cached pages may lag; `make run` starts a private Redis, or set REDIS_URL.",
             server.cfg.workers)
+
+
+def post_worker_init(worker):
+    """The app's modules, routes and schemas (some hundred thousand objects) are loaded for good:
+    freeze them out of the cyclic garbage collector, which otherwise walks all of them in every
+    full collection that a request's allocations trigger (a quarter of the Python time of a batch
+    of 200 logs in a profile)."""
+    gc.collect()
+    gc.freeze()
 
 
 def child_exit(server, worker):

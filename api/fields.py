@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from flask import current_app, has_app_context
 from marshmallow import ValidationError, fields
 from shapely.geometry import LineString, Point
@@ -90,6 +91,24 @@ def _position(raw: Any) -> tuple[float, float]:
     return lon, lat
 
 
+def _plain_positions(coords: list) -> np.ndarray | None:
+    """The positions as an (n, 2) array when every one is plainly valid (two finite numbers in
+    range), checked at once; None sends them through `_position` one by one for its message. A
+    value of exactly 0 or 1 goes that way too: numpy would have read `true`/`false` as one."""
+    try:
+        array = np.array(coords)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if array.ndim != 2 or array.shape[1] != 2 or array.dtype.kind not in "fi":
+        return None
+    array = array.astype(float)
+    if not (np.isfinite(array).all() and (np.abs(array[:, 0]) <= 180).all() and (np.abs(array[:, 1]) <= 90).all()):
+        return None
+    if ((array == 0) | (array == 1)).any():
+        return None
+    return array
+
+
 def _max_vertices() -> int:
     return current_app.config["MAX_GEOMETRY_VERTICES"] if has_app_context() else 5000
 
@@ -110,7 +129,8 @@ class GeometryField(fields.Field):
         if len(coords) > _max_vertices():
             raise ValidationError(f"The track has {len(coords)} positions; the limit is {_max_vertices()}. "
                                   "Simplify it on the phone or split the log.")
-        line = LineString([_position(p) for p in coords])
+        plain = _plain_positions(coords)
+        line = LineString(plain if plain is not None else [_position(p) for p in coords])
         if line.length == 0:
             raise ValidationError("A LineString needs at least two distinct positions.")
         # A track that runs back over itself along the same segments is GPS junk, not work done.

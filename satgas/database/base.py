@@ -160,6 +160,13 @@ class DatabaseBackend(ABC):
         """Around statements that use `flat_buffer_sql` (SpatiaLite sets the end caps per connection)."""
         yield
 
+    def parts_sql(self, source: str, geometry: str, max_parts: int) -> tuple[str, str]:
+        """(FROM clause, part expression): a row per part (1..max_parts) of each row's collection
+        `geometry` in the relation `source` (aliased `p`)."""
+        numbers = ", ".join(f"({n})" for n in range(1, max_parts + 1))
+        return (f"{source} AS p JOIN (VALUES {numbers}) AS n ON n.column1 <= ST_NumGeometries(p.{geometry})",
+                f"ST_GeometryN(p.{geometry}, n.column1)")
+
     @abstractmethod
     def locate_sql(self, line: str, point: str) -> str:
         """Fraction (0..1) of the line's length at which the point nearest to `point` lies."""

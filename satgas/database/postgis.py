@@ -150,6 +150,20 @@ class PostGISBackend(DatabaseBackend):
             f"INSERT INTO {table.name} ({', '.join(columns)}) {_recordset_sql(table, columns)}"))
         db.session.execute(sql, {"rows": _rows_json(rows)})
 
+    def upsert_adding(self, table: Table, key_columns: tuple[str, ...], sum_columns: tuple[str, ...],
+                      rows: Sequence[dict]) -> None:
+        """One statement for all the rows (an executemany sends one per row). The rows are taken in
+        the order given (the caller sorts them by key, so that concurrent writers lock alike); a
+        key must not repeat within one call."""
+        if not rows:
+            return
+        columns = same_keys(rows)
+        sums = ", ".join(f"{n} = {table.name}.{n} + excluded.{n}" for n in sum_columns)
+        sql = self.statement(("upsert_adding_rows", table.name, columns, key_columns, sum_columns), lambda: text(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) {_recordset_sql(table, columns)} "
+            f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {sums}"))
+        db.session.execute(sql, {"rows": _rows_json(rows)})
+
     def uuid_in(self, column: ColumnElement, ids: Sequence[Any]) -> ColumnElement[bool]:
         # One parameter, an array literal, instead of a parameter per id (each adapted in Python and
         # a new SQL text for every count): `{…}` of UUIDs' canonical text needs no quoting.
@@ -190,6 +204,12 @@ class PostGISBackend(DatabaseBackend):
     def flat_buffer_sql(self, geometry: str, radius: float) -> str:
         # Simplified by 1 m and bevelled: a GPS track's many vertices cost intersections, not accuracy.
         return f"ST_Buffer(ST_Simplify({geometry}, 1, true), {radius}, 'endcap=flat join=bevel')"
+
+    def parts_sql(self, source: str, geometry: str, max_parts: int) -> tuple[str, str]:
+        # ST_Dump reads each collection once; a join on ST_NumGeometries evaluated it for every
+        # (row, number) pair, i.e. max_parts times per row. A single geometry's path is empty.
+        return (f"{source} AS p JOIN LATERAL ST_Dump(p.{geometry}) AS d "
+                f"ON coalesce(d.path[1], 1) <= {max_parts}", "d.geom")
 
     def locate_sql(self, line: str, point: str) -> str:
         return f"ST_LineLocatePoint({line}, {point})"

@@ -62,7 +62,7 @@ def _measure_sql(b: DatabaseBackend) -> str:
     A point yields its nearest segment within 25 m with `a` = `b` = the metre nearest to it.
     The row with idx −1 says that a network is loaded.
     """
-    parts = ", ".join(f"({n})" for n in range(1, MAX_PARTS + 1))
+    parts_from, part = b.parts_sql("pairs", "inter", MAX_PARTS)
     return f"""
 WITH input AS MATERIALIZED (
   SELECT r.idx, ST_Transform(ST_GeomFromText(r.wkt, {WGS84}), {METRIC_SRID}) AS g
@@ -78,8 +78,8 @@ pairs AS MATERIALIZED (
   FROM tracks AS t JOIN drain_segments AS s ON {b.near_sql("drain_segments", "s", "geometry_m", "t.g", TRACK_RADIUS_M)}
 ),
 parts AS MATERIALIZED (
-  SELECT p.idx, p.g, p.segment_id, p.length_m, p.bins, p.line, ST_GeometryN(p.inter, n.column1) AS part
-  FROM pairs AS p JOIN (VALUES {parts}) AS n ON n.column1 <= ST_NumGeometries(p.inter)
+  SELECT p.idx, p.g, p.segment_id, p.length_m, p.bins, p.line, {part} AS part
+  FROM {parts_from}
   WHERE p.inter IS NOT NULL
 ),
 points AS MATERIALIZED (

@@ -67,6 +67,13 @@ class IncomingLog:
     fingerprint: str = ""
     row: dict[str, Any] = field(default_factory=dict)
     measure: coverage.Measure = coverage.NOTHING
+    measured_m: float | None = None  # geodesic length, computed once for coverage and the row
+
+    @property
+    def measured_length_m(self) -> float:
+        if self.measured_m is None:
+            self.measured_m = spatial.geodesic_length_m(self.data["geometry"])  # type: ignore[index]
+        return self.measured_m
 
     @classmethod
     def loaded(cls, data: dict[str, Any]) -> IncomingLog:
@@ -202,8 +209,8 @@ def _place(items: list[IncomingLog]) -> None:
 def _measure(items: list[IncomingLog]) -> None:
     """What each log left covers of the drain network, in one query for the chunk."""
     todo = _open(items)
-    measures = coverage.measure_many([(i.data["geometry"], i.data["length_m"],  # type: ignore[index]
-                                       spatial.geodesic_length_m(i.data["geometry"])) for i in todo])  # type: ignore[index]
+    measures = coverage.measure_many([(i.data["geometry"], i.data["length_m"], i.measured_length_m)  # type: ignore[index]
+                                      for i in todo])
     for item, measure in zip(todo, measures, strict=True):
         item.measure = measure
         item.row["flags"] = coverage.with_flag(item.row["flags"], measure.off_network)
@@ -221,7 +228,7 @@ def _row(user: User, item: IncomingLog) -> dict[str, Any]:
         "length_m": data["length_m"], "sediment_m3": data["sediment_m3"], "waste_kg": data["waste_kg"],
         "workers": data["workers"], "notes": data["notes"], "complaint_ref": data["complaint_ref"],
         "public_id": new_public_id(),
-        "measured_length_m": spatial.geodesic_length_m(data["geometry"]), "status": "submitted",
+        "measured_length_m": item.measured_length_m, "status": "submitted",
         "flags": item.row["flags"], "content_sha256": item.fingerprint, "created_at": utcnow(),
         "covered_m": item.measure.covered_m,
     }

@@ -75,15 +75,23 @@ def _placement_query(db_backend: DatabaseBackend) -> Select:
     point (or most of a track) is ranked with a window function, which both databases evaluate
     in one pass. Built once per backend: only its parameters change.
     """
-    source = db_backend.geometry_rows().subquery("input")
-    g = func.ST_Transform(func.ST_GeomFromText(source.c.wkt, WGS84), METRIC_SRID)
-    # Points score alike, so overlaps go to the lowest code; tracks by the length inside.
-    score = case((func.ST_GeometryType(g).like("%POINT%"), 0.0),
-                 else_=func.ST_Length(func.ST_Intersection(Kelurahan.boundary_m, g)))
-    rank = func.row_number().over(partition_by=source.c.idx, order_by=(score.desc(), Kelurahan.code))
-    ranked = (select(source.c.idx, Kelurahan.code, rank.label("rank"))
-              .select_from(source).join(Kelurahan, func.ST_Intersects(Kelurahan.boundary_m, g))
-              .subquery("ranked"))
+    rows = db_backend.geometry_rows().subquery("rows")
+    # Each geometry read and reprojected once (materialised: inlined, the expression would be
+    # evaluated again in every condition and column that uses it, a reprojection each time).
+    source = (select(rows.c.idx, func.ST_Transform(func.ST_GeomFromText(rows.c.wkt, WGS84), METRIC_SRID).label("g"))
+              .cte("input").prefix_with("MATERIALIZED"))
+    g = source.c.g
+    touching = (select(source.c.idx, source.c.g, Kelurahan.code, Kelurahan.boundary_m,
+                       func.count().over(partition_by=source.c.idx).label("touched"))
+                .select_from(source).join(Kelurahan, func.ST_Intersects(Kelurahan.boundary_m, g))
+                .subquery("touching"))
+    # Points score alike, so overlaps go to the lowest code; tracks by the length inside. A track
+    # inside a single kelurahan (nearly all of them) needs no intersection with its boundary.
+    g_touching = touching.c.g
+    score = case((touching.c.touched == 1, 0.0), (func.ST_GeometryType(g_touching).like("%POINT%"), 0.0),
+                 else_=func.ST_Length(func.ST_Intersection(touching.c.boundary_m, g_touching)))
+    rank = func.row_number().over(partition_by=touching.c.idx, order_by=(score.desc(), touching.c.code))
+    ranked = select(touching.c.idx, touching.c.code, rank.label("rank")).subquery("ranked")
     best = (select(ranked.c.idx, ranked.c.code, Kelurahan.kecamatan_code)
             .join(Kelurahan, Kelurahan.code == ranked.c.code).where(ranked.c.rank == 1).subquery("best"))
     return (select(source.c.idx, func.ST_Covers(City.boundary_m, g).label("inside"),
