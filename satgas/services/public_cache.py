@@ -26,7 +26,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
@@ -59,6 +59,8 @@ class Body:
     mimetype: str
     etag: str
     gzipped: bytes | None = None
+    # What the web layer derives from the body to send it (headers per encoding), built once.
+    sent: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
     def of(cls, data: bytes, mimetype: str, compress: bool = True) -> Body:
