@@ -67,7 +67,7 @@ def _cache_control() -> str:
 
 @functools.lru_cache(maxsize=64)
 def _accepts_gzip(accept_encoding: str) -> bool:
-    """As `"gzip" in request.accept_encodings` (q=0 refuses), parsed once per distinct header."""
+    """`"gzip" in request.accept_encodings`, parsed once per distinct header value."""
     return "gzip" in parse_accept_header(accept_encoding)
 
 
