@@ -5,10 +5,12 @@ An approval or a new photo of an approved log replaces the token (`invalidate`),
 orphaned at once — in every worker that shares Redis — and simply expires later. A random
 token rather than a counter: an evicted token can never bring an old generation back.
 
-With Redis, a hit costs one read of the generation: the bodies themselves are also remembered in
-the worker for up to REMEMBER_SECONDS (under the same generation-bearing key, so an
-invalidation reaches them at once), so the big GeoJSON is not fetched from Redis and unpickled
-again on every request. (Without Redis the cache is in the worker already.)
+With Redis, a hit asks Redis nothing: the generation is kept in the worker under Redis client
+tracking (`_TrackedGeneration`: Redis pushes an invalidation on the worker's connection when the
+key changes, and it is taken in before every read), and the bodies are remembered in the worker
+for up to REMEMBER_SECONDS (under the same generation-bearing key, so an invalidation reaches them
+at once), so the big GeoJSON is not fetched from Redis and unpickled again on every request.
+(Without Redis the cache is in the worker already.)
 
 A miss is computed once (single-flight): of the requests that miss the same key at the same time,
 one computes while the others wait for its result — across workers through a short Redis lock
