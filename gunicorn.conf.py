@@ -1,4 +1,6 @@
 """gunicorn settings; every value can be overridden with GUNICORN_* environment variables."""
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
 import os
@@ -27,6 +29,27 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 
 # Prometheus: every worker writes its numbers to a shared directory, /metrics sums them.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="satgas-metrics-"))
+
+
+# glibc gives threads their own malloc arenas (up to 8 per core). A worker's threads (gunicorn's,
+# the photo writers, boto3's) then each keep their own free memory, so memory one thread freed is
+# not reused by another and a big upload on a thread new to it grows the worker again. Two arenas
+# (the usual advice for threaded Python servers) keep the worker's memory flat. MALLOC_ARENA_MAX in
+# the environment of the master still decides when set (glibc reads it at start; setting it here
+# would come too late, hence mallopt in each worker before its threads start).
+MALLOC_ARENA_MAX = 2
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number
+
+
+def post_fork(server, worker):
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        if not libc.mallopt(_M_ARENA_MAX, MALLOC_ARENA_MAX):
+            server.log.warning("mallopt(M_ARENA_MAX) refused; workers use glibc's default arenas")
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
 
 
 def when_ready(server):

@@ -9,6 +9,7 @@ storage, streamed from there with the same headers, their ETag known from the da
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from typing import Any
 from flask import Response, current_app, render_template, request
 from flask.views import MethodView
 from marshmallow import Schema
+from werkzeug.http import parse_accept_header
 
 from api.base import Blueprint
 from api.schemas.public import (
@@ -31,6 +33,7 @@ from api.schemas.public import (
 from satgas.errors import NotFound
 from satgas.extensions import limiter
 from satgas.services import cards, public
+from satgas.services.public import default_period
 from satgas.services.public_cache import Body, cached
 
 blp = Blueprint("public", __name__, url_prefix="/", description="Public progress (no login, approved work only)")
@@ -62,19 +65,51 @@ def _cache_control() -> str:
     return f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
 
 
+@functools.lru_cache(maxsize=64)
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """`"gzip" in request.accept_encodings`, parsed once per distinct header value."""
+    return "gzip" in parse_accept_header(accept_encoding)
+
+
+def _prepared(body: Body, use_gzip: bool, cache_control: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    """The ETag, headers and bytes of a cached body as sent: built once per body and encoding,
+    kept on the body (which lives as long as its cache entry)."""
+    key = (use_gzip, cache_control)
+    prepared = body.sent.get(key)
+    if prepared is None:
+        etag = f"{body.etag}-gzip" if use_gzip else body.etag
+        headers = [("Cache-Control", cache_control), ("ETag", f'"{etag}"')]
+        if body.gzipped is not None:
+            headers.append(("Vary", "Accept-Encoding"))
+        if use_gzip:
+            headers.append(("Content-Encoding", "gzip"))
+        prepared = body.sent[key] = (etag, headers, body.gzipped if use_gzip else body.data)
+    return prepared
+
+
 def send_cached(body: Body) -> Response:
     """The body (gzipped if accepted) with cache headers, or 304 if the client has it."""
-    use_gzip = body.gzipped is not None and "gzip" in request.accept_encodings
-    etag = f"{body.etag}-gzip" if use_gzip else body.etag
-    headers = {"Cache-Control": _cache_control(), "ETag": f'"{etag}"'}
-    if body.gzipped is not None:
-        headers["Vary"] = "Accept-Encoding"
-    if request.if_none_match.contains_weak(etag):
-        return Response(status=304, headers=headers)
-    response = Response(body.gzipped if use_gzip else body.data, mimetype=body.mimetype, headers=headers)
-    if use_gzip:
-        response.headers["Content-Encoding"] = "gzip"
-    return response
+    environ = request.environ
+    use_gzip = body.gzipped is not None and _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
+    etag, headers, data = _prepared(body, use_gzip, _cache_control())
+    if "HTTP_IF_NONE_MATCH" in environ and request.if_none_match.contains_weak(etag):
+        return Response(status=304, headers=[h for h in headers if h[0] != "Content-Encoding"])
+    return Response(data, mimetype=body.mimetype, headers=headers)
+
+
+def _period_arguments(view: Callable) -> Callable:
+    """`PublicPeriodQuerySchema` from the query string (documented and parsed by flask-smorest);
+    without a query string there is nothing to parse: the default period, without the parser."""
+    parsed = blp.arguments(PublicPeriodQuerySchema, location="query")(view)
+
+    @functools.wraps(parsed)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if request.environ.get("QUERY_STRING"):
+            return parsed(*args, **kwargs)
+        start, end = default_period(None, None)
+        return view(*args, {"from_": start, "to": end}, **kwargs)
+
+    return wrapper
 
 
 def _compact(data: Any) -> str:
@@ -107,7 +142,7 @@ def progress_geojson(start, end) -> Body:
 @blp.route("/public/v1/progress")
 class Progress(MethodView):
     @_rate_limited
-    @blp.arguments(PublicPeriodQuerySchema, location="query")
+    @_period_arguments
     @blp.response(200, PublicProgressSchema)
     @_documented
     def get(self, query: dict):
@@ -120,7 +155,7 @@ class Progress(MethodView):
 @blp.route("/public/v1/progress.geojson")
 class ProgressGeoJSON(MethodView):
     @_rate_limited
-    @blp.arguments(PublicPeriodQuerySchema, location="query")
+    @_period_arguments
     @blp.response(200, PublicFeatureCollectionSchema, content_type=GEOJSON)
     @_documented
     def get(self, query: dict):

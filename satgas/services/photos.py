@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import secrets
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Literal
@@ -117,26 +119,35 @@ def _replay(existing: Photo, log_id: uuid.UUID, kind: str, sha256: str) -> Photo
     return existing
 
 
+# The storage writes run on a few threads kept for the life of the process, not a new thread per
+# upload: glibc gives a new thread its own malloc arena, so every fresh thread would grow the
+# worker's memory by what its first write allocates (boto3's buffers, the thumbnail's bytes).
+_WRITERS_LOCK = threading.Lock()
+_writers: tuple[int, ThreadPoolExecutor] | None = None
+WRITER_THREADS = 2
+
+
+def _writer_pool() -> ThreadPoolExecutor:
+    """The process's writer threads (made again in a forked child: threads do not survive a fork)."""
+    global _writers
+    pid = os.getpid()
+    with _WRITERS_LOCK:
+        if _writers is None or _writers[0] != pid:
+            _writers = (pid, ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="satgas-photo-put"))
+        return _writers[1]
+
+
 class _Background:
-    """One storage write on its own thread, so the bytes travel while the photo is checked."""
+    """One storage write on a writer thread, so the bytes travel while the photo is checked."""
 
     def __init__(self, work: Callable[[], None]) -> None:
-        self._work, self._error = work, None
-        self._thread = threading.Thread(target=self._run, name="satgas-photo-put", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._work()
-        except BaseException as exc:  # noqa: BLE001 - handed to the request's thread by `result`
-            self._error = exc
+        self._future: Future | None = _writer_pool().submit(work)
 
     def result(self) -> None:
-        """Wait for the write; raise what it raised."""
-        self._thread.join()
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
+        """Wait for the write; raise what it raised (once)."""
+        future, self._future = self._future, None
+        if future is not None:
+            future.result()
 
 
 def _refusal(exc: StorageError) -> Exception:

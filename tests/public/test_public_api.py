@@ -200,3 +200,20 @@ def test_thumbnail_urls_are_absolute_with_a_public_base_url(app, client, cast, m
     items = client.get("/public/v1/activities?limit=5").get_json()["items"]
     urls = [p["thumbnail_url"] for item in items for p in item["photos"]]
     assert urls and all(u.startswith("https://satgas.example.go.id/public/v1/thumbnails/") for u in urls)
+
+
+@pytest.mark.parametrize("url", ["/public/v1/progress", "/public/v1/progress.geojson"])
+def test_without_a_query_string_the_default_period_is_the_parsed_one(client, planted, url):
+    """No query string skips the parser: the same period, body and ETag as a parsed empty query,
+    and `from`/`to` still documented."""
+    today = wib_today()
+    bare = client.get(url, headers={"Accept-Encoding": "gzip"})
+    parsed = client.get(f"{url}?_=1", headers={"Accept-Encoding": "gzip"})
+    explicit = client.get(f"{url}?from={today - timedelta(days=29)}&to={today}", headers={"Accept-Encoding": "gzip"})
+    assert bare.status_code == parsed.status_code == explicit.status_code == 200
+    assert bare.data == parsed.data == explicit.data and bare.headers["ETag"] == explicit.headers["ETag"]
+    assert gzip.decompress(bare.data).startswith(b'{"type":"FeatureCollection"' if url.endswith("geojson") else b"{")
+    assert client.get(url, headers={"Accept-Encoding": "identity"}).headers.get("Content-Encoding") is None
+    spec = client.get("/api/v1/openapi.json").get_json()
+    names = {p["name"] for p in spec["paths"][url]["get"]["parameters"] if p["in"] == "query"}
+    assert names == {"from", "to"}

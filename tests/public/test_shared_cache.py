@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from datetime import datetime, timedelta
 
 import pytest
 
 from satgas.services.accounts import create_crew, create_user
 from tests.builders import log_payload
 from tests.servers import Gunicorn, ThrowawayRedis
-from tests.support import PASSWORD, make_app
+from tests.support import PASSWORD, WIB, make_app
 
 
 def _call(url: str, method: str = "GET", body: dict | None = None, token: str | None = None) -> tuple[dict, dict]:
@@ -54,3 +55,20 @@ def test_an_approval_on_one_server_refreshes_the_other(two_servers):
     _call(f"{writer}/api/v1/logs/{log['id']}/review", "POST", {"decision": "approved"}, token["sup_s"])
     after, after_headers = _call(f"{reader}/public/v1/progress")
     assert after["totals"]["logs"] == 1 and after_headers["ETag"] != headers["ETag"]
+
+
+def test_every_worker_sees_each_change_on_its_next_request(two_servers):
+    """Each worker keeps the generation while Redis pushes no invalidation: warmed workers still
+    answer the new figures on the very next request after every review."""
+    reader, writer = (server.url for server in two_servers)
+    token = {name: _call(f"{writer}/api/v1/auth/token", "POST", {"username": name, "password": PASSWORD})[0]
+             ["access_token"] for name in ("crew_s", "sup_s")}
+    first, _ = _call(f"{writer}/api/v1/logs", "POST", log_payload(), token["crew_s"])
+    earlier = (datetime.now(WIB) - timedelta(days=2)).replace(hour=7, minute=30, second=0, microsecond=0)
+    second, _ = _call(f"{writer}/api/v1/logs", "POST", log_payload(start=earlier.isoformat()), token["crew_s"])
+    for log, decision in ((first, "approved"), (first, "rejected"), (second, "approved")):
+        seen = {_call(f"{reader}/public/v1/progress")[0]["totals"]["logs"] for _ in range(20)}  # warm every worker
+        assert len(seen) == 1
+        _call(f"{writer}/api/v1/logs/{log['id']}/review", "POST", {"decision": decision, "note": "cek"}, token["sup_s"])
+        expected = seen.pop() + (1 if decision == "approved" else -1)
+        assert {_call(f"{reader}/public/v1/progress")[0]["totals"]["logs"] for _ in range(20)} == {expected}
