@@ -85,7 +85,9 @@ def _measured(results: dict, name: str, work: Callable[[], dict]) -> None:
 
 
 def _settle(dsn: str) -> None:
-    """VACUUM after the bulk load, as an operator would (else autovacuum wakes up mid-measurement)."""
+    """VACUUM after a bulk load or an ingest figure, as autovacuum would soon do: the next figure
+    starts from a vacuumed database instead of paying for the previous one's dead rows (or
+    meeting autovacuum mid-measurement)."""
     import psycopg
 
     with psycopg.connect(libpq_dsn(dsn), autocommit=True) as conn:
@@ -138,6 +140,7 @@ def measure(stack: Stack, sizes: Sizes, want_peer: bool, logs: int) -> dict:
         _measured(results, "floor", lambda: floor.run(app.url, noop.url, crew, sizes))
         noop.stop()
         _measured(results, "single_ingest", lambda: ingest.single(app.url, crew, sizes, peer_url))
+        _settle(stack.dsn)  # the single logs' thousands of rollup updates leave dead rows behind
         _measured(results, "batch_ingest", lambda: ingest.batch(app.url, crew, stack.dsn, sizes))
         warmups = 1 if sizes.quick else 2 * len(app.worker_pids())
         _measured(results, "photo", lambda: photos.latency(app.url, crew, sizes.photo_runs, warmups))
