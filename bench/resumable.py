@@ -121,16 +121,22 @@ def _tus_direct(base_url: str, token: str, log_id: str, data: bytes, chunk: int)
                     metadata={"log_id": log_id, "photo_id": str(uuid.uuid4()), "kind": "after"}).upload()
 
 
+def _photo_bytes(quick: bool) -> bytes:
+    """The benchmark's photo: a real JPEG padded to the figure's size."""
+    size, dims, _drop, _chunk = QUICK if quick else FULL
+    with tempfile.TemporaryDirectory(prefix="satgas-bench-resumable-") as tmp:
+        photo = Path(tmp) / "photo.jpg"
+        padded_jpeg(photo, size, dims)
+        return photo.read_bytes()
+
+
 def rss(base_url: str, worker: int, token: str, runs: int, quick: bool) -> dict:
     """Peak RSS growth of `worker` (the server's only one) per photo sent in 256 KiB PATCHes."""
     from bench.memory import RssSampler
 
-    size, dims, _drop, chunk = QUICK if quick else FULL
+    _size, _dims, _drop, chunk = QUICK if quick else FULL
     base_url = base_url.rstrip("/")
-    with tempfile.TemporaryDirectory(prefix="satgas-bench-resumable-") as tmp:
-        photo = Path(tmp) / "photo.jpg"
-        padded_jpeg(photo, size, dims)
-        data = photo.read_bytes()
+    data = _photo_bytes(quick)
     log_id = _new_log(base_url, token)
     _tus_direct(base_url, token, log_id, data, chunk)  # warm-up: first parts, first assembly, first decode
     growth = []
@@ -146,12 +152,12 @@ def rss(base_url: str, worker: int, token: str, runs: int, quick: bool) -> dict:
 
 def run(base_url: str, token: str, quick: bool) -> dict:
     """Measure tus and a restarting PUT on the dropping link; returns the figures and prints them."""
-    size, dims, drop_every, chunk = QUICK if quick else FULL
+    size, _dims, drop_every, chunk = QUICK if quick else FULL
     base_url = base_url.rstrip("/")
     with tempfile.TemporaryDirectory(prefix="satgas-bench-resumable-") as tmp:
         photo = Path(tmp) / "photo.jpg"
-        padded_jpeg(photo, size, dims)
-        data = photo.read_bytes()
+        data = _photo_bytes(quick)
+        photo.write_bytes(data)
         log_id = _new_log(base_url, token)
         tus = _tus(base_url, token, log_id, data, drop_every, None)
         chunked = _tus(base_url, token, log_id, data, drop_every, chunk)
