@@ -32,6 +32,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+import redis
 from flask import Flask, current_app
 from flask_caching import Cache
 from redis.exceptions import LockError, RedisError
@@ -120,8 +121,6 @@ class _TrackedGeneration:
 
     def _connection(self) -> Any:
         if self._client is None or self._pid != os.getpid():  # a forked worker connects anew
-            import redis
-
             self._token, self._pid = None, os.getpid()
             self._client = redis.Redis.from_url(self._url, protocol=3, single_connection_client=True,
                                                 socket_timeout=5)
