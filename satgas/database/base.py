@@ -64,6 +64,13 @@ class DatabaseBackend(ABC):
     def configure_engine(self, engine: Engine) -> None:
         """Attach connection hooks to the engine."""
 
+    def without_transaction(self) -> bool:
+        """Run what the session does next without a transaction, when the caller will only read
+        and then write in ONE statement (`insert_new_with` here must be a single statement for
+        that). Saves the BEGIN and COMMIT round trips. Returns whether it did; here it does not:
+        SQLite's `insert_new_with` is several statements, which need their transaction."""
+        return False
+
     @abstractmethod
     def insert_new(self, table: Table, rows: Sequence[dict], key: str = "id") -> set[Any]:
         """Insert the rows whose `key` is not stored yet; returns the keys this call inserted.

@@ -25,12 +25,14 @@ from sqlalchemy import ColumnElement, Row, Select, Table, Uuid, any_, bindparam,
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.types import NullType
 
 from models import db
 from satgas.database.base import BBox, DatabaseBackend, Dependent, same_keys
 
 IDLE_PING_SECONDS = 10
+_CONNECTED = "satgas.connection_procured"  # Session.info key: this transaction holds a connection
 
 
 def _recordset_sql(table: Table, columns: tuple[str, ...], param: str = "rows") -> str:
@@ -78,6 +80,15 @@ def _rows_json(rows: Sequence[dict]) -> str:
                       allow_nan=False)
 
 
+def _connection_procured(session: Session, _transaction: SessionTransaction, _connection: Any) -> None:
+    session.info[_CONNECTED] = True
+
+
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTED, None)
+
+
 class PostGISBackend(DatabaseBackend):
     name = "postgis"
     insert_construct = staticmethod(postgresql.insert)
@@ -90,7 +101,11 @@ class PostGISBackend(DatabaseBackend):
     def configure_engine(self, engine: Engine) -> None:
         """Ping a pooled connection before use only when it sat idle for over IDLE_PING_SECONDS
         (a database restart or a firewall's idle timeout meanwhile); one that failed in use makes
-        SQLAlchemy drop the whole pool anyway. A failed ping hands out a new connection instead."""
+        SQLAlchemy drop the whole pool anyway. A failed ping hands out a new connection instead.
+        Sessions note when their transaction holds a connection (`without_transaction`)."""
+        if not event.contains(Session, "after_begin", _connection_procured):
+            event.listen(Session, "after_begin", _connection_procured)
+            event.listen(Session, "after_transaction_end", _transaction_ended)
 
         @event.listens_for(engine, "checkin")
         def _idle_from(_dbapi_connection, record) -> None:
@@ -114,6 +129,16 @@ class PostGISBackend(DatabaseBackend):
             f"INSERT INTO {table.name} ({', '.join(columns)}) {_recordset_sql(table, columns)} "
             f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"))
         return set(db.session.scalars(sql, {"rows": _rows_json(rows)}))
+
+    def without_transaction(self) -> bool:
+        # Only while the session holds no connection yet (the auth hook may have written
+        # last_seen_at): the one it then checks out runs in autocommit, and goes back to the
+        # pool as the pool's default.
+        session = db.session()
+        if session.info.get(_CONNECTED):
+            return False
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return True
 
     def insert_new_with(self, table: Table, row: dict, dependents: Sequence[Dependent], key: str = "id") -> bool:
         """One statement: the row's insert (ON CONFLICT DO NOTHING RETURNING) and each dependent's

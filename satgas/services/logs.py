@@ -350,6 +350,8 @@ def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog | CreatedLog, 
     """Store a log (created=True: a `CreatedLog`) or recognise an identical replay (created=False:
     the stored WorkLog); 409 otherwise."""
     item = IncomingLog.loaded(data)
+    if not outbox.subscribers("log.created"):  # else the event must share the log's transaction
+        backend().without_transaction()  # reads, then the one-statement write of `_insert_one`
     created = _ingest(user, [item])
     assert item.result is not None
     LOGS_INGESTED.labels(item.result.status).inc()
