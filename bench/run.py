@@ -21,7 +21,20 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import coverage, deps, floor, ingest, memory, peer, photos, progress, public_geojson, resumable, verdict
+from bench import (
+    coverage,
+    deps,
+    floor,
+    ingest,
+    memory,
+    peer,
+    photos,
+    progress,
+    public_geojson,
+    resumable,
+    verdict,
+    wakeups,
+)
 from bench.cpu import OthersMeter
 from bench.generate import generate, libpq_dsn
 from bench.servers import ROOT, GunicornServer
@@ -205,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.peer or not (args.quick or args.no_peer):
         deps.ensure_peer()
     busy = cpu_busy()  # nothing of ours runs yet: anything here is someone else's work
+    round_trips = wakeups.probe()  # what each round trip of a request costs on this machine
     if busy > 0.1:
         print(f"WARNING: the machine is {busy:.0%} busy before the run starts: figures will be low", flush=True)
     started = time.monotonic()
@@ -221,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     shape = "gunicorn -c gunicorn.conf.py, PostGIS + Redis + moto S3 on loopback"
     report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "quick": args.quick,
               "seconds": round(time.monotonic() - started, 1),
-              "machine": {**machine(), "busy_before_run": busy, "loadavg_after_run": loadavg()},
+              "machine": {**machine(), "busy_before_run": busy, "loadavg_after_run": loadavg(),
+                          "round_trips": round_trips},
               "server": {"shape": shape, **(server or {})},
               "targets": rows, "results": results}
     print(f"\nSATGAS benchmarks ({'quick' if args.quick else 'full'} run, {report['seconds']} s)")

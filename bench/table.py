@@ -72,13 +72,22 @@ def _detail(report: dict, row: dict) -> str:
         return ""
 
 
+def _round_trips(machine: dict) -> str:
+    probe = machine.get("round_trips")
+    if not probe:
+        return ""
+    return (f" A round trip between two processes costs {probe['round_trip_one_cpu_us']:.0f} µs on one CPU and "
+            f"{probe['round_trip_across_cpus_us']:.0f} µs across CPUs here (`bench/wakeups.py`): each statement, "
+            "Redis call and BEGIN/COMMIT a request makes weighs accordingly.")
+
+
 def bench_table(report: dict) -> str:
     m = report["machine"]
     server = report.get("server", {})
     lines = [f"Full run of {report.get('date', '?')}: {report['seconds']:.0f} s on {m['cores']} cores ({m['cpu']}), "
              f"{m['memory_gib']} GiB, {m['os'].split('-with')[0]}, Python {m['python']}, {m['wrk']}; gunicorn "
              f"{server.get('workers')} workers × {server.get('threads')} threads; machine "
-             f"{m.get('busy_before_run', 0):.0%} busy with other work just before the run.", "",
+             f"{m.get('busy_before_run', 0):.0%} busy with other work just before the run.{_round_trips(m)}", "",
              "| figure (÷ its same-run baseline) | value | measured | target | verdict | others' CPU |",
              "| --- | ---: | --- | --- | --- | ---: |"]
     for row in report["targets"]:

@@ -36,6 +36,8 @@ def test_quick_run_measures_every_figure_beside_its_baseline(quick_report):
     assert results["progress"]["logs_in_window"] == results["progress"]["logs"]
     assert results["floor"]["noop"]["ok"] > 0 and results["floor"]["auth_me"]["errors"] == 0
     assert quick_report["machine"]["cores"] >= 1
+    round_trips = quick_report["machine"]["round_trips"]  # the wakeup probe (2+ CPUs here)
+    assert round_trips["round_trip_one_cpu_us"] > 0 and round_trips["round_trip_across_cpus_us"] > 0
     # The resumable and coverage benchmarks are part of the run.
     assert results["resumable"]["tus_ratio"] < results["resumable"]["put_ratio"]
     assert results["resumable"]["rss_runs_growth_mib"] and results["resumable"]["tus_drops"] > 0
@@ -47,6 +49,13 @@ def test_quick_run_measures_every_figure_beside_its_baseline(quick_report):
 def test_quick_run_reports_an_impossible_target_as_missed(quick_report):
     row = next(r for r in quick_report["targets"] if r["benchmark"] == "floor" and r["figure"] == "ratio_auth_me")
     assert row["target"] == ">= 1000000.0" and row["met"] is False
+
+
+def test_the_report_says_what_a_round_trip_costs_here(quick_report):
+    from bench.table import bench_table
+
+    probe = quick_report["machine"]["round_trips"]
+    assert f"{probe['round_trip_across_cpus_us']:.0f} µs across CPUs" in bench_table(quick_report)
 
 
 def test_verdict_table_judges_figures_errors_and_gaps():
