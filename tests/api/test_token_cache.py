@@ -52,13 +52,23 @@ def two_workers_sharing_redis(tmp_path):
         create_user("sup_shared", PASSWORD, "supervisor")
     # A second app on the same database and Redis: another gunicorn worker, as far as caches go.
     second = make_app(database, storage, REDIS_URL=redis.url)
-    yield first, second
+    yield first, second, redis
     redis.stop()
 
 
 def test_with_redis_a_revocation_reaches_every_worker_at_once(two_workers_sharing_redis):
-    first, second = two_workers_sharing_redis
+    first, second, _redis = two_workers_sharing_redis
     headers = _login(first.test_client(), "sup_shared")
     assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 200  # now remembered
+    assert first.test_client().delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_with_redis_gone_tokens_are_looked_up_in_the_database(two_workers_sharing_redis):
+    first, second, redis = two_workers_sharing_redis
+    headers = _login(first.test_client(), "sup_shared")
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 200  # kept by `second`
+    redis.stop()
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 200
     assert first.test_client().delete("/api/v1/auth/token", headers=headers).status_code == 204
     assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 401
