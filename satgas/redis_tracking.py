@@ -64,15 +64,15 @@ class TrackedKeys:
                 if kept is not None and kept[0] > now:
                     return kept[1]
                 raw = self._client.get(self._prefix + key)
-                if raw is None:
-                    self._values.pop(key, None)
-                    return None
-                value = self._loads(raw)
-                self._keep(key, value, now)
-                return value
             except Exception as exc:  # noqa: BLE001 - any trouble: forget the connection and what came through it
                 self._fail(exc)
                 raise TrackingUnavailable(str(exc)) from exc
+            if raw is None:
+                self._values.pop(key, None)
+                return None
+            value = self._loads(raw)  # a value that does not load is the caller's to handle, not kept
+            self._keep(key, value, now)
+            return value
 
     def _keep(self, key: str, value: Any, now: float) -> None:
         if len(self._values) >= self._max_keys:

@@ -68,6 +68,9 @@ def remembered(token_hash: str) -> Entry | None:
     except _ERRORS as exc:
         log.warning("token cache unavailable, asking the database: %s", exc)
         return None
+    except (KeyError, TypeError) as exc:  # an entry of another shape: the database answers, and it is rewritten
+        log.warning("token cache entry unreadable, asking the database: %r", exc)
+        return None
 
 
 def remember(token_hash: str, principal: Principal, expires_at: datetime) -> None:
