@@ -48,9 +48,8 @@ PIECES = [
     ("flask_limiter/_extension.py", "_check_request_limit", "limiter"),
     ("flask_limiter/_extension.py", "__inject_headers", "limiter"),
     ("flask_limiter/_extension.py", "__release_context", "limiter"),
-    ("prometheus_flask_exporter/__init__.py", "before_request", "prometheus"),
-    ("prometheus_flask_exporter/__init__.py", "after_request", "prometheus"),
-    ("prometheus_flask_exporter/__init__.py", "teardown_request", "prometheus"),
+    ("satgas/metrics.py", "_after", "prometheus"),
+    ("satgas/metrics.py", "_teardown", "prometheus"),
     ("satgas/metrics.py", "_guard_and_refresh", "metrics guard"),
     ("satgas/request_log.py", "assign_request_id", "request id + JSON access log"),
     ("satgas/request_log.py", "log_request", "request id + JSON access log"),
@@ -136,9 +135,14 @@ def _without(app, piece: str) -> Iterator[None]:
         finally:
             auth.resolve_token = real
     else:
-        modules = {"prometheus": "prometheus_flask_exporter", "request id + access log": "satgas.request_log",
-                   "CORS": "flask_cors", "body checks": "satgas.request_limits", "metrics guard": "satgas.metrics"}
-        with _unhooked(app, lambda f: _module_of(f).startswith(modules[piece])):
+        # (module, function names or None for all of the module's hooks)
+        hooks = {"prometheus": ("satgas.metrics", {"_after", "_teardown"}),
+                 "request id + access log": ("satgas.request_log", None), "CORS": ("flask_cors", None),
+                 "body checks": ("satgas.request_limits", None),
+                 "metrics guard": ("satgas.metrics", {"_guard_and_refresh"})}
+        module, names = hooks[piece]
+        with _unhooked(app, lambda f: _module_of(f).startswith(module)
+                       and (names is None or getattr(f, "__name__", "") in names)):
             yield
 
 

@@ -8,9 +8,10 @@ from typing import TypeVar
 from flask import g, request
 from sqlalchemy import ColumnElement, false, true
 
-from models import User, WorkLog
+from models import WorkLog
 from satgas import web_session
 from satgas.errors import Forbidden, Unauthorized
+from satgas.principal import Actor
 from satgas.services.tokens import resolve_token, touch_last_seen
 
 F = TypeVar("F", bound=Callable)
@@ -57,18 +58,17 @@ def authenticate_request() -> None:
         message = ("Your console session has ended (signed out, expired or revoked): sign in again at /console/."
                    if by_session else "Invalid, expired or revoked token: log in again at POST /api/v1/auth/token.")
         raise Unauthorized(message, challenge='Bearer realm="satgas", error="invalid_token"')
-    g.user = user
+    g.user = touch_last_seen(user, token)
     g.token = token
-    touch_last_seen(user, token)
 
 
-def session_user() -> User | None:
+def session_user() -> Actor | None:
     """The user signed in to the console in this browser (None when nobody is, or the token died)."""
     token = web_session.session_token()
     return resolve_token(token) if token else None
 
 
-def current_user() -> User:
+def current_user() -> Actor:
     user = g.get("user")
     if user is None:
         raise Unauthorized("Authentication required.")
@@ -91,7 +91,7 @@ def require_roles(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
-def log_scope(user: User) -> ColumnElement[bool]:
+def log_scope(user: Actor) -> ColumnElement[bool]:
     """SQL condition selecting the work logs this user may read."""
     if user.role == "admin":
         return true()
@@ -102,7 +102,7 @@ def log_scope(user: User) -> ColumnElement[bool]:
     return true()
 
 
-def can_read_log(user: User, log: WorkLog) -> bool:
+def can_read_log(user: Actor, log: WorkLog) -> bool:
     if user.role == "admin":
         return True
     if user.role == "crew":
@@ -110,20 +110,20 @@ def can_read_log(user: User, log: WorkLog) -> bool:
     return user.kecamatan_code in (None, log.kecamatan_code)
 
 
-def ensure_can_review(user: User, log: WorkLog) -> None:
+def ensure_can_review(user: Actor, log: WorkLog) -> None:
     if user.role == "crew":
         raise Forbidden("Crews cannot review logs; a supervisor or an admin can.")
     if user.role == "supervisor" and user.kecamatan_code not in (None, log.kecamatan_code):
         raise Forbidden(f"This log is in kecamatan {log.kecamatan_code}, outside your area {user.kecamatan_code}.")
 
 
-def ensure_can_add_photo(user: User, log: WorkLog) -> None:
+def ensure_can_add_photo(user: Actor, log: WorkLog) -> None:
     if user.role == "admin" or (user.role == "crew" and log.crew_id == user.crew_id):
         return
     raise Forbidden("Only the log's own crew (or an admin) may add photos to it.")
 
 
-def crew_for_new_log(user: User, requested_crew_id: int | None) -> int:
+def crew_for_new_log(user: Actor, requested_crew_id: int | None) -> int:
     """The crew a new log belongs to: a crew user's own; others must name one."""
     if user.role == "crew":
         if user.crew_id is None:
@@ -138,7 +138,7 @@ def crew_for_new_log(user: User, requested_crew_id: int | None) -> int:
     raise Forbidden("Only crews (or admins) create work logs.")
 
 
-def kecamatan_scope(user: User, kecamatan_code: str | None, subject: str, crews: bool = False) -> str | None:
+def kecamatan_scope(user: Actor, kecamatan_code: str | None, subject: str, crews: bool = False) -> str | None:
     """The kecamatan a report may cover: a scoped supervisor's own, never wider; crews only when
     `crews` says so (then city-wide, like admins)."""
     if user.role == "crew" and not crews:
@@ -150,7 +150,7 @@ def kecamatan_scope(user: User, kecamatan_code: str | None, subject: str, crews:
     return kecamatan_code
 
 
-def drain_scope(user: User, kecamatan_code: str | None) -> str | None:
+def drain_scope(user: Actor, kecamatan_code: str | None) -> str | None:
     """The kecamatan whose drains a user may list: a scoped supervisor's own, never wider.
 
     Crews see the whole city's network: they may log anywhere (crews help neighbouring areas)
@@ -159,5 +159,5 @@ def drain_scope(user: User, kecamatan_code: str | None) -> str | None:
     return kecamatan_scope(user, kecamatan_code, "The drain network", crews=True)
 
 
-def progress_scope(user: User, kecamatan_code: str | None) -> str | None:
+def progress_scope(user: Actor, kecamatan_code: str | None) -> str | None:
     return kecamatan_scope(user, kecamatan_code, "Progress")

@@ -7,6 +7,9 @@ the headers that was some twenty calls per request before any view ran. Folded, 
 runs, in Flask's order (before: as registered, stopping at the first that answers; after and
 teardown: in reverse), through one function.
 
+Flask also passes every hook and view through `ensure_sync` (an `inspect` coroutine check,
+nine a request); the app's own functions are checked once here instead.
+
 The limiter's hooks run only when they can do something:
 - its before_request check evaluates the application-wide, default, meta and blueprint limits;
   with none configured (our case: every limit is on a view, checked by that view's decorator)
@@ -16,8 +19,9 @@ The limiter's hooks run only when they can do something:
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
+from inspect import iscoroutinefunction
 from typing import Any
 
 from flask import Flask, Response
@@ -62,6 +66,32 @@ def fold_request_hooks(app: Flask, limiter: Limiter) -> None:
     app.before_request_funcs[None] = [_before(tuple(before))]
     app.after_request_funcs[None] = [_after(tuple(after))]
     app.teardown_request_funcs[None] = [_teardown(tuple(teardown))]
+    _check_sync_once(app)
+
+
+def _app_functions(app: Flask) -> Iterator[Callable]:
+    """The hooks and views Flask runs through `ensure_sync` (MethodView methods included)."""
+    for registry in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        for funcs in registry.values():
+            yield from funcs
+    yield from app.teardown_appcontext_funcs
+    for view in app.view_functions.values():
+        yield view
+        view_class = getattr(view, "view_class", None)
+        if view_class is not None:
+            yield view_class.dispatch_request
+            methods = (getattr(view_class, m.lower(), None) for m in view_class.methods or ())
+            yield from (method for method in methods if method is not None)
+
+
+def _check_sync_once(app: Flask) -> None:
+    plain = frozenset(f for f in _app_functions(app) if not iscoroutinefunction(f))
+    check = app.ensure_sync
+
+    def ensure_sync(func: Callable) -> Callable:
+        return func if getattr(func, "__func__", func) in plain else check(func)
+
+    app.ensure_sync = ensure_sync  # type: ignore[method-assign]
 
 
 def _only_when_limited(func: Callable) -> Callable:

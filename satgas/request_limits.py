@@ -25,9 +25,9 @@ def raw_body(limit_setting: str) -> Callable[[F], F]:
     return mark
 
 
-def _raw_body_limit() -> str | None:
+def _raw_body_limit(req: Request) -> str | None:
     """The limit setting of the view about to run, if it takes a raw body."""
-    return _limit_of(current_app.view_functions.get(request.endpoint or ""), request.method)
+    return _limit_of(current_app.view_functions.get(req.endpoint or ""), req.method)
 
 
 @lru_cache(maxsize=1024)
@@ -36,35 +36,46 @@ def _limit_of(view: Callable | None, method: str) -> str | None:
     return getattr(handler, "raw_body_limit", None)
 
 
-def _has_body() -> bool:
-    return bool(request.content_length) or request.headers.get("Transfer-Encoding", "").lower() == "chunked"
+def _has_body(req: Request) -> bool:
+    """From the WSGI environ: most requests (GETs) have neither header, so the checks that only
+    concern a body stop here without parsing anything."""
+    environ = req.environ
+    length = environ.get("CONTENT_LENGTH")
+    if length and length != "0":
+        return True
+    return environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
 
 
 def enforce_body_limit() -> None:
     """413 from the Content-Length header alone, before reading a byte of the body."""
-    limit = current_app.config[_raw_body_limit() or "MAX_JSON_BYTES"]
-    request.max_content_length = limit
-    if request.content_length is not None and request.content_length > limit:
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    if not _has_body(req):
+        return  # nothing to read, nothing to limit
+    limit = current_app.config[_raw_body_limit(req) or "MAX_JSON_BYTES"]
+    req.max_content_length = limit
+    if req.content_length is not None and req.content_length > limit:
         raise PayloadTooLarge(
-            f"The request body is {request.content_length} bytes; the limit here is {limit} bytes."
+            f"The request body is {req.content_length} bytes; the limit here is {limit} bytes."
         )
 
 
 def bound_body_reads() -> None:
     """Under gunicorn, a body read that gets no byte for BODY_READ_TIMEOUT_SECONDS ends (408):
     a client that declares 10,000 bytes and sends 100 cannot hold a worker thread forever."""
-    sock = request.environ.get("gunicorn.socket")
-    if sock is not None and (_has_body() or request.method in BODY_METHODS):
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    sock = req.environ.get("gunicorn.socket")
+    if sock is not None and (req.method in BODY_METHODS or _has_body(req)):
         sock.settimeout(current_app.config["BODY_READ_TIMEOUT_SECONDS"])
 
 
 def require_json_body() -> None:
     """A body meant as JSON but labelled otherwise would be ignored and read as "missing": 415."""
-    if request.method not in BODY_METHODS or request.url_rule is None or _raw_body_limit() or not _has_body():
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    if req.method not in BODY_METHODS or req.url_rule is None or not _has_body(req) or _raw_body_limit(req):
         return
-    if not request.is_json:
+    if not req.is_json:
         raise UnsupportedMediaType(
-            f"Send the body as JSON with 'Content-Type: application/json' (got {request.mimetype or 'none'}).")
+            f"Send the body as JSON with 'Content-Type: application/json' (got {req.mimetype or 'none'}).")
 
 
 def reject_nul_characters() -> None:
@@ -73,9 +84,12 @@ def reject_nul_characters() -> None:
     JSON bodies are checked field by field (`api.fields.Text`), so that one bad log in a batch
     is only that log's error.
     """
-    if request.url_rule is None:
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    if req.url_rule is None:
         return  # routing answers 404 / 405 first
-    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+    if "\x00" in req.path:
+        raise BadRequest(_NUL_MESSAGE)
+    if req.query_string and any("\x00" in k or "\x00" in v for k, v in req.args.items(multi=True)):
         raise BadRequest(_NUL_MESSAGE)
 
 

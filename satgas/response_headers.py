@@ -24,11 +24,12 @@ PRIVATE_PREFIXES = ("/api/v1/", "/console/")
 
 def set_response_headers(response: Response) -> Response:
     """after_request hook."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if request.path.startswith(PRIVATE_PREFIXES) and "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = "no-store"
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if request.path == DOCS_PATH else PAGE_CSP)
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+    headers, path = response.headers, request.path
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    if path.startswith(PRIVATE_PREFIXES) and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    if (headers.get("Content-Type") or "").lower().startswith("text/html"):  # the mimetype, unparsed
+        headers.setdefault("Content-Security-Policy", DOCS_CSP if path == DOCS_PATH else PAGE_CSP)
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
     return response

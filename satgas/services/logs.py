@@ -29,6 +29,7 @@ from satgas.database.base import Dependent
 from satgas.errors import Conflict, DomainError, Invalid
 from satgas.geojson import LOG_COORD_DECIMALS
 from satgas.metrics import LOGS_INGESTED
+from satgas.principal import as_user
 from satgas.services import coverage, outbox, rollup, spatial
 from satgas.timeutil import wib_date
 
@@ -274,14 +275,14 @@ class CreatedLog:
     def as_worklog(self, user: User) -> WorkLog:
         """The transient WorkLog the row stands for (what LogSchema dumps)."""
         stored = WorkLog(**self.row, photos=[])
-        stored.submitted_by = user
+        stored.submitted_by = as_user(user)
         return stored
 
 
 def _as_stored(user: User, item: IncomingLog) -> WorkLog:
     """The new log as the API shows it, without reading it back: the row just inserted."""
     stored = WorkLog(**item.row, photos=[])
-    stored.submitted_by = user
+    stored.submitted_by = as_user(user)
     return stored
 
 

@@ -6,8 +6,8 @@ orphaned at once — in every worker that shares Redis — and simply expires la
 token rather than a counter: an evicted token can never bring an old generation back.
 
 With Redis, a hit asks Redis nothing: the generation is kept in the worker under Redis client
-tracking (`_TrackedGeneration`: Redis pushes an invalidation on the worker's connection when the
-key changes, and it is taken in before every read), and the bodies are remembered in the worker
+tracking (`satgas.redis_tracking`: Redis pushes an invalidation on the worker's connection when
+the key changes, and it is taken in before every read), and the bodies are remembered in the worker
 for up to REMEMBER_SECONDS (under the same generation-bearing key, so an invalidation reaches them
 at once), so the big GeoJSON is not fetched from Redis and unpickled again on every request.
 (Without Redis the cache is in the worker already.)
@@ -22,7 +22,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
-import os
 import threading
 import time
 import uuid
@@ -32,11 +31,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-import redis
 from flask import Flask, current_app
 from flask_caching import Cache
 from redis.exceptions import LockError, RedisError
 
+from satgas.redis_tracking import TrackingUnavailable, tracked_cache
 from satgas.signals import log_reviewed, photo_added
 
 log = logging.getLogger(__name__)
@@ -91,62 +90,9 @@ def init_public_cache(app: Flask) -> None:
     cache.init_app(app, config=config)
     app.extensions[_SECONDS] = config["CACHE_DEFAULT_TIMEOUT"]
     if app.config.get("REDIS_URL") and app.config.get("PUBLIC_CACHE_TRACKING", True):
-        backend = app.extensions["cache"][cache]
-        app.extensions[_TRACKED] = _TrackedGeneration(
-            app.config["REDIS_URL"], backend._get_prefix() + GENERATION_KEY, backend.serializer.loads)
+        app.extensions[_TRACKED] = tracked_cache(app, cache, str)
     log_reviewed.connect(_on_change)
     photo_added.connect(_on_photo)
-
-
-class _TrackedGeneration:
-    """The generation token, kept in this worker for as long as Redis has not said it changed.
-
-    One connection per worker speaks RESP3 with CLIENT TRACKING ON: after it reads the token,
-    Redis pushes an invalidation on that same connection when the key is written. Redis queues
-    that push while executing the write, before the writer even gets its reply, so an approval's
-    invalidation is already waiting in this worker's socket when the approval returns; every read
-    first takes in whatever waits there (a poll, no round trip), and only a dropped token is read
-    again. Any error drops the connection and the token: the caller reads Redis as before.
-    """
-
-    def __init__(self, url: str, key: str, loads: Callable[[bytes], Any]) -> None:
-        self._url, self._key, self._loads = url, key, loads
-        self._lock = threading.Lock()
-        self._client: Any = None
-        self._pid = 0
-        self._token: str | None = None
-
-    def _drop(self, *_push: Any) -> None:
-        self._token = None
-
-    def _connection(self) -> Any:
-        if self._client is None or self._pid != os.getpid():  # a forked worker connects anew
-            self._token, self._pid = None, os.getpid()
-            self._client = redis.Redis.from_url(self._url, protocol=3, single_connection_client=True,
-                                                socket_timeout=5)
-            self._client.execute_command("CLIENT", "TRACKING", "ON")
-            self._client.connection._parser.set_invalidation_push_handler(self._drop)
-        return self._client.connection
-
-    def token(self) -> str | None:
-        """The current token; None when Redis has none or cannot be asked this way."""
-        with self._lock:
-            try:
-                conn = self._connection()
-                while conn.can_read(timeout=0):  # invalidations already pushed: `_drop`
-                    conn.read_response(push_request=True, timeout=0, disconnect_on_error=False)
-                if self._token is None:
-                    raw = self._client.get(self._key)
-                    if raw is None:
-                        return None
-                    self._token = str(self._loads(raw))
-                return self._token
-            except Exception as exc:  # noqa: BLE001 - any trouble: forget the connection, ask plainly
-                log.warning("public cache: tracked generation unavailable, reading it plainly: %s", exc)
-                client, self._client, self._token = self._client, None, None
-                with suppress(Exception):
-                    client.close()
-                return None
 
 
 _TRACKED = "satgas.public_cache.tracked"
@@ -154,9 +100,11 @@ _TRACKED = "satgas.public_cache.tracked"
 
 def _generation() -> str:
     tracked = current_app.extensions.get(_TRACKED)
-    token = tracked.token() if tracked is not None else None
-    if token is not None:
-        return token
+    if tracked is not None:
+        with suppress(TrackingUnavailable):  # then read it plainly
+            token = tracked.get(GENERATION_KEY)
+            if token is not None:
+                return token
     token = cache.get(GENERATION_KEY)
     if token is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=0)

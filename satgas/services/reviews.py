@@ -11,6 +11,7 @@ from sqlalchemy import select
 from models import User, WorkLog, db, utcnow
 from satgas.auth import ensure_can_review
 from satgas.errors import DomainError, Forbidden, NotFound
+from satgas.principal import as_user
 from satgas.services import audit, coverage_counts, log_queries, outbox, rollup
 from satgas.services.rollup import Contribution
 from satgas.signals import log_reviewed
@@ -39,7 +40,7 @@ def _apply(user: User, log: WorkLog, decision: str, note: str | None,
     previous = log.status
     old = rollup.contribution(log)
     log.status = decision
-    log.reviewed_by = user
+    log.reviewed_by = as_user(user)
     log.reviewed_at = utcnow()
     log.review_note = note
     if (previous == "approved") != (decision == "approved"):

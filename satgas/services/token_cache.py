@@ -1,24 +1,45 @@
-"""Who a bearer token belongs to, remembered briefly: every authenticated request asks.
+"""Who a bearer token belongs to, remembered: every authenticated request asks.
 
-With REDIS_URL the entries live in Redis, shared by every worker, and a revoked token is
-forgotten there at once: revocation is immediate everywhere. Without it each process keeps its
-own entries for TOKEN_CACHE_SECONDS (10 s): a token revoked on one worker may still work on the
-others for that long (the README says so). Expiry is checked on every request either way.
+With REDIS_URL the entries live in Redis, shared by every worker, and each worker keeps the
+entries it read under Redis client tracking (`satgas.redis_tracking`): a warm lookup asks Redis
+nothing, and a revocation (or any change of an entry) deletes the key, which makes Redis push an
+invalidation to every worker that kept it before the revoking request gets its answer, so the
+very next request anywhere finds no entry and asks the database. Without REDIS_URL each process
+keeps its own entries for TOKEN_CACHE_SECONDS (10 s): a token revoked on one worker may still work
+on the others for that long (the README says so). Expiry is checked on every request either way.
+
+An entry holds a ready `Principal` (immutable, shared by the requests using the token), not a
+row to rebuild per request.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_caching import Cache
 from redis.exceptions import RedisError
+
+from satgas.principal import Principal
+from satgas.redis_tracking import TrackedKeys, TrackingUnavailable, tracked_cache
 
 log = logging.getLogger(__name__)
 cache = Cache()
 _ERRORS = (RedisError, OSError)
 REDIS_TTL_SECONDS = 300  # a safety net: revocation deletes the entry explicitly
+_TRACKED = "satgas.token_cache.tracked"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    principal: Principal
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, stored: dict[str, Any]) -> Entry:
+        return cls(Principal(**stored["user"]), stored["expires_at"])
 
 
 def init_token_cache(app: Flask) -> None:
@@ -29,20 +50,32 @@ def init_token_cache(app: Flask) -> None:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 10_000,
                   "CACHE_DEFAULT_TIMEOUT": app.config["TOKEN_CACHE_SECONDS"]}
     cache.init_app(app, config=config)
+    if app.config.get("REDIS_URL") and app.config.get("TOKEN_CACHE_TRACKING", True):
+        app.extensions[_TRACKED] = tracked_cache(app, cache, Entry.of, max_age=REDIS_TTL_SECONDS)
 
 
-def remembered(token_hash: str) -> dict[str, Any] | None:
-    """{'user': {column: value}, 'expires_at': datetime} of a live token seen recently, or None."""
+def remembered(token_hash: str) -> Entry | None:
+    """The entry of a live token seen recently, or None (then the database answers)."""
+    tracked: TrackedKeys | None = current_app.extensions.get(_TRACKED)
     try:
-        return cache.get(token_hash)
+        if tracked is not None:
+            try:
+                return tracked.get(token_hash)
+            except TrackingUnavailable:
+                pass  # read Redis plainly: as current, only not kept here
+        stored = cache.get(token_hash)
+        return None if stored is None else Entry.of(stored)
     except _ERRORS as exc:
         log.warning("token cache unavailable, asking the database: %s", exc)
         return None
+    except (KeyError, TypeError) as exc:  # an entry of another shape: the database answers, and it is rewritten
+        log.warning("token cache entry unreadable, asking the database: %r", exc)
+        return None
 
 
-def remember(token_hash: str, user: dict[str, Any], expires_at: datetime) -> None:
+def remember(token_hash: str, principal: Principal, expires_at: datetime) -> None:
     try:
-        cache.set(token_hash, {"user": user, "expires_at": expires_at})
+        cache.set(token_hash, {"user": principal.columns(), "expires_at": expires_at})
     except _ERRORS as exc:
         log.warning("token cache unavailable, not stored: %s", exc)
 

@@ -1,29 +1,29 @@
 """Bearer tokens: issued at login, looked up on every authenticated request, revoked at logout.
 
 Only a token's SHA-256 is stored, so a database leak leaks no tokens. Lookups go through the
-token cache (`token_cache`): a remembered user joins the request's session without a query.
+token cache (`token_cache`), which hands out the token's ready `Principal` without a query.
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import AccessToken, User, db, utcnow
 from satgas.errors import Forbidden
+from satgas.principal import Actor, Principal
 from satgas.services import token_cache
 from satgas.services.accounts import check_password
 
 STAFF_ROLES = ("supervisor", "admin")
 # last_seen_at is kept to this resolution: one write a minute per active user, not one per request.
 SEEN_RESOLUTION = timedelta(minutes=1)
-_USER_COLUMNS = ("id", "username", "role", "crew_id", "kecamatan_code", "last_seen_at")
 
 
 def token_hash(token: str) -> str:
@@ -54,13 +54,9 @@ def issue_staff_token(username: str, password: str) -> tuple[str, AccessToken]:
     return token_for(user)
 
 
-def _snapshot(user: User) -> dict[str, Any]:
-    return {name: getattr(user, name) for name in _USER_COLUMNS}
-
-
-def resolve_token(raw: str) -> User | None:
-    """The user of a live token (every authenticated request asks): from the token cache, else
-    one query. A remembered user joins the session as it is, without asking the database."""
+def resolve_token(raw: str) -> Principal | None:
+    """Who a live token belongs to (every authenticated request asks): from the token cache,
+    else one query."""
     key = token_hash(raw)
     found = token_cache.remembered(key)
     if found is None:
@@ -68,14 +64,12 @@ def resolve_token(raw: str) -> User | None:
                                   .where(AccessToken.token_hash == key))
         if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
             return None
-        token_cache.remember(key, _snapshot(token.user), token.expires_at)
-        return token.user
-    if found["expires_at"] <= utcnow():
+        principal = Principal.of(token.user)
+        token_cache.remember(key, principal, token.expires_at)
+        return principal
+    if found.expires_at <= utcnow():
         return None
-    user = User(**found["user"])
-    make_transient_to_detached(user)
-    db.session.add(user)
-    return user
+    return found.principal
 
 
 def revoke_token(raw: str) -> None:
@@ -87,25 +81,29 @@ def revoke_token(raw: str) -> None:
     token_cache.forget(key)
 
 
-def touch_last_seen(user: User, raw: str | None = None) -> None:
+def touch_last_seen(user: Actor, raw: str | None = None) -> Actor:
     """Record that the user made an authenticated request: at most one write a minute per user.
 
     The stored time comes with the token lookup (or the cache), so most requests decide without
     a query; the guarded UPDATE keeps concurrent workers from writing the same minute twice. It
     runs in a transaction of its own, before the request's work, and refreshes the cache entry.
+    Returns the user as seen now (a new Principal: they are immutable).
     """
     now = utcnow()
     if user.last_seen_at is not None and now - user.last_seen_at < SEEN_RESOLUTION:
-        return
+        return user
     db.session.commit()  # end the token lookup's read transaction (a write may not follow it on SQLite)
     db.session.execute(update(User).where(User.id == user.id, or_(
         User.last_seen_at.is_(None), User.last_seen_at < now - SEEN_RESOLUTION)).values(last_seen_at=now),
         execution_options={"synchronize_session": False})
     db.session.commit()
-    set_committed_value(user, "last_seen_at", now)  # known now, and not a change to flush again
-    if raw is None:
-        return
-    key = token_hash(raw)
-    found = token_cache.remembered(key)
-    if found is not None:
-        token_cache.remember(key, _snapshot(user), found["expires_at"])
+    if isinstance(user, Principal):
+        user = replace(user, last_seen_at=now)
+    else:
+        set_committed_value(user, "last_seen_at", now)  # known now, and not a change to flush again
+    if raw is not None:
+        key = token_hash(raw)
+        found = token_cache.remembered(key)
+        if found is not None:
+            token_cache.remember(key, Principal.of(user), found.expires_at)
+    return user

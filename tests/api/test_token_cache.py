@@ -1,11 +1,13 @@
 """Tokens are looked up once and remembered; revocation still works at once where it must."""
 from __future__ import annotations
 
+import pickle
 from datetime import timedelta
 
 import pytest
+from redis import Redis
 
-from satgas.services import tokens
+from satgas.services import token_cache, tokens
 from tests.servers import ThrowawayRedis
 from tests.support import PASSWORD, count_queries, make_app
 
@@ -52,13 +54,36 @@ def two_workers_sharing_redis(tmp_path):
         create_user("sup_shared", PASSWORD, "supervisor")
     # A second app on the same database and Redis: another gunicorn worker, as far as caches go.
     second = make_app(database, storage, REDIS_URL=redis.url)
-    yield first, second
+    yield first, second, redis
     redis.stop()
 
 
 def test_with_redis_a_revocation_reaches_every_worker_at_once(two_workers_sharing_redis):
-    first, second = two_workers_sharing_redis
+    first, second, _redis = two_workers_sharing_redis
     headers = _login(first.test_client(), "sup_shared")
     assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 200  # now remembered
     assert first.test_client().delete("/api/v1/auth/token", headers=headers).status_code == 204
     assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_with_redis_gone_tokens_are_looked_up_in_the_database(two_workers_sharing_redis):
+    first, second, redis = two_workers_sharing_redis
+    headers = _login(first.test_client(), "sup_shared")
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 200  # kept by `second`
+    redis.stop()
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert first.test_client().delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_an_entry_of_another_shape_is_answered_by_the_database_and_rewritten(two_workers_sharing_redis):
+    first, second, redis = two_workers_sharing_redis
+    headers = _login(first.test_client(), "sup_shared")
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 200
+    store = Redis.from_url(redis.url)
+    [key] = store.keys("satgas:token:*")
+    store.set(key, b"!" + pickle.dumps({"who": "an older deploy"}), keepttl=True)  # cachelib's pickle form
+    for _ in range(2):
+        assert second.test_client().get("/api/v1/auth/me", headers=headers).get_json()["username"] == "sup_shared"
+    with second.app_context():
+        assert token_cache.cache.get(key.decode().removeprefix("satgas:token:"))["user"]["username"] == "sup_shared"

@@ -35,6 +35,31 @@ def test_metrics_count_ingest_and_show_review_backlog(client, cast):
     assert "flask_http_request_duration_seconds_bucket" in text
 
 
+def _sample(text: str, name: str, **labels: str) -> float:
+    """The value of the sample `name` whose labels include `labels` (0 when there is none)."""
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_each_request_is_timed_and_counted_by_route_method_and_status(client, cast):
+    def counts() -> tuple[float, float, float, float]:
+        text = client.get("/metrics").get_data(as_text=True)
+        timed = "flask_http_request_duration_seconds_count"
+        return (_sample(text, timed, method="GET", url_rule="/api/v1/auth/me", status="200"),
+                _sample(text, timed, method="GET", url_rule="/api/v1/auth/me", status="401"),
+                _sample(text, timed, url_rule="/healthz"),
+                _sample(text, "flask_http_request_total", method="GET", status="401"))
+    before = counts()
+    for _ in range(3):
+        assert client.get("/api/v1/auth/me", headers=cast.headers("crew_a")).status_code == 200
+    assert client.get("/api/v1/auth/me").status_code == 401  # refused before the view: timed all the same
+    assert client.get("/healthz").status_code == 200  # not measured (probes)
+    after = counts()
+    assert [a - b for a, b in zip(after, before, strict=True)] == [3, 1, 0, 1]
+
+
 def test_every_log_line_is_json_with_the_request_id(client):
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

@@ -2,6 +2,10 @@
 limiter's only where a limit is checked; what each hook does is unchanged."""
 from __future__ import annotations
 
+import re
+
+import pytest
+
 
 def test_one_hook_of_each_kind_for_the_whole_app(app):
     assert len(app.before_request_funcs[None]) == 1
@@ -24,3 +28,21 @@ def test_every_hook_still_runs_on_an_error_answer(client):
     assert resp.headers["X-Request-ID"] == "req-7"  # the access log's hook
     assert resp.headers["X-Content-Type-Options"] == "nosniff"  # the headers' hook
     assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_a_request_without_an_id_gets_a_new_one_each_time(client):
+    ids = [client.get("/healthz").headers["X-Request-ID"] for _ in range(3)]
+    assert len(set(ids)) == 3 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    assert client.get("/healthz", headers={"X-Request-ID": "bad id!"}).headers["X-Request-ID"] not in ("bad id!", *ids)
+
+
+def test_the_app_functions_are_checked_for_coroutines_once_and_others_as_flask_does(app):
+    view = app.view_functions["auth.Me"]
+    assert app.ensure_sync(view) is view
+    assert app.ensure_sync(view.view_class.get) is view.view_class.get
+
+    async def later() -> None:  # not the app's: Flask's own check (and async support) decides
+        return None
+
+    with pytest.raises(RuntimeError, match="async"):
+        app.ensure_sync(later)
