@@ -16,6 +16,7 @@ from sqlalchemy import Subquery, and_, case, func, or_, select
 from models import Crew, Kecamatan, Photo, User, WorkLog, db
 from satgas.auth import kecamatan_scope
 from satgas.errors import Invalid
+from satgas.principal import Actor
 
 
 def _day_logs(day: date, scope: str | None) -> Subquery:
@@ -74,7 +75,7 @@ def _incomplete_ids(day_logs: Subquery) -> dict[int, list[uuid.UUID]]:
     return found
 
 
-def completeness_report(user: User, day: date, kecamatan_code: str | None) -> dict[str, Any]:
+def completeness_report(user: Actor, day: date, kecamatan_code: str | None) -> dict[str, Any]:
     """One row per crew whose home kecamatan is in the user's scope, zeros included."""
     scope = kecamatan_scope(user, kecamatan_code, "Completeness")
     if scope and db.session.get(Kecamatan, scope) is None:

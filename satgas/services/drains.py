@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from models import WGS84, DrainSegment, Kecamatan, Kelurahan, User, db
+from models import WGS84, DrainSegment, Kecamatan, Kelurahan, db
 from satgas import geojson
 from satgas.auth import drain_scope
 from satgas.database import backend
 from satgas.errors import Invalid
+from satgas.principal import Actor
 from satgas.timeutil import wib_today
 
 
@@ -22,7 +23,7 @@ def _known(model: type, code: str, field: str) -> Any:
     return found
 
 
-def _filtered(user: User, filters: dict[str, Any]) -> Select:
+def _filtered(user: Actor, filters: dict[str, Any]) -> Select:
     """Segments the user may list that match the filters (kecamatan, kelurahan, bbox)."""
     kelurahan_code = filters.get("kelurahan_code")
     asked = _known(Kelurahan, kelurahan_code, "kelurahan_code").kecamatan_code if kelurahan_code else None
@@ -60,7 +61,7 @@ def _stream(query: Select) -> Iterator[str]:
         yield _feature(row)
 
 
-def segments(user: User, filters: dict[str, Any]) -> Iterator[str]:
+def segments(user: Actor, filters: dict[str, Any]) -> Iterator[str]:
     """GeoJSON Features (JSON text) of the segments in scope, by kelurahan; checked before the first is read."""
     return _stream(_filtered(user, filters).order_by(DrainSegment.kelurahan_code, DrainSegment.id))
 
@@ -70,7 +71,7 @@ def overdue_since(days: int) -> date:
     return wib_today() - timedelta(days=days)
 
 
-def overdue(user: User, filters: dict[str, Any], days: int) -> Iterator[str]:
+def overdue(user: Actor, filters: dict[str, Any], days: int) -> Iterator[str]:
     """Segments not cleaned by an approved log in the last `days` days (or never), longest first."""
     since = overdue_since(days)
     query = _filtered(user, filters).where(or_(DrainSegment.last_cleaned_on.is_(None),

@@ -12,6 +12,7 @@ from models import PHOTO_FLAGS, WGS84, AuditEvent, Photo, User, WorkLog, db
 from satgas.auth import can_read_log, log_scope
 from satgas.database import backend
 from satgas.errors import NotFound
+from satgas.principal import Actor
 from satgas.services import audit
 
 
@@ -37,7 +38,7 @@ def _flagged(flag: str) -> ColumnElement[bool]:
     return _listed(WorkLog.flags, flag)
 
 
-def filtered(user: User, filters: dict[str, Any]) -> Select:
+def filtered(user: Actor, filters: dict[str, Any]) -> Select:
     """SELECT of the logs the user may see that match the contract's filters."""
     query = select(WorkLog).where(log_scope(user))
     for name in ("kecamatan_code", "kelurahan_code", "crew_id", "status", "activity", "complaint_ref"):
@@ -65,7 +66,7 @@ def oldest_first(query: Select) -> Select:
     return query.order_by(WorkLog.started_at, WorkLog.id)
 
 
-def page_of_logs(user: User, filters: dict[str, Any], page: int, page_size: int,
+def page_of_logs(user: Actor, filters: dict[str, Any], page: int, page_size: int,
                  oldest: bool = False) -> tuple[list[WorkLog], int]:
     query = filtered(user, filters)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
@@ -84,7 +85,7 @@ EXPORT_COLUMNS = ("id", "crew_id", "activity", "started_at", "finished_at", "wor
                   "complaint_ref", "geometry_wkt")
 
 
-def export_rows(user: User, filters: dict[str, Any]) -> Iterator[tuple]:
+def export_rows(user: Actor, filters: dict[str, Any]) -> Iterator[tuple]:
     """All matching logs as plain tuples, fetched in chunks so memory stays flat."""
     submitter = User.__table__.alias("submitter")
     query = filtered(user, filters).with_only_columns(
@@ -98,7 +99,7 @@ def export_rows(user: User, filters: dict[str, Any]) -> Iterator[tuple]:
     yield from result
 
 
-def get_log(user: User, log_id: uuid.UUID) -> WorkLog:
+def get_log(user: Actor, log_id: uuid.UUID) -> WorkLog:
     """A log the user may read; 404 (not 403) otherwise, so ids of others' logs leak nothing."""
     found = db.session.get(WorkLog, log_id)
     if found is None or not can_read_log(user, found):
@@ -106,12 +107,12 @@ def get_log(user: User, log_id: uuid.UUID) -> WorkLog:
     return found
 
 
-def history(user: User, log_id: uuid.UUID) -> list[AuditEvent]:
+def history(user: Actor, log_id: uuid.UUID) -> list[AuditEvent]:
     get_log(user, log_id)
     return audit.events_for(log_id)
 
 
-def sync_status(user: User, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+def sync_status(user: Actor, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
     """What the server holds of each id, in the order asked (one query for logs, one for photos)."""
     visible = {
         log.id: log for log in db.session.scalars(select(WorkLog).where(WorkLog.id.in_(ids), log_scope(user)))

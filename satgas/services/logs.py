@@ -21,7 +21,7 @@ import shapely
 from geoalchemy2.shape import from_shape
 from sqlalchemy import select
 
-from models import WGS84, AuditEvent, Crew, DailyProgress, LogCoverage, User, WorkLog, db, utcnow
+from models import WGS84, AuditEvent, Crew, DailyProgress, LogCoverage, WorkLog, db, utcnow
 from models.base import new_public_id
 from satgas.auth import crew_for_new_log
 from satgas.database import backend
@@ -29,7 +29,7 @@ from satgas.database.base import Dependent
 from satgas.errors import Conflict, DomainError, Invalid
 from satgas.geojson import LOG_COORD_DECIMALS
 from satgas.metrics import LOGS_INGESTED
-from satgas.principal import as_user
+from satgas.principal import Actor, as_user
 from satgas.services import coverage, outbox, rollup, spatial
 from satgas.timeutil import wib_date
 
@@ -138,7 +138,7 @@ def _open(items: list[IncomingLog]) -> list[IncomingLog]:
     return [item for item in items if item.result is None]
 
 
-def _authorise(user: User, items: list[IncomingLog]) -> None:
+def _authorise(user: Actor, items: list[IncomingLog]) -> None:
     """The crew each log belongs to (403 for another crew's); an admin must name a known crew."""
     for item in items:
         try:
@@ -217,7 +217,7 @@ def _measure(items: list[IncomingLog]) -> None:
         item.row["flags"] = coverage.with_flag(item.row["flags"], measure.off_network)
 
 
-def _row(user: User, item: IncomingLog) -> dict[str, Any]:
+def _row(user: Actor, item: IncomingLog) -> dict[str, Any]:
     data = item.data
     assert data is not None
     return {
@@ -235,7 +235,7 @@ def _row(user: User, item: IncomingLog) -> dict[str, Any]:
     }
 
 
-def _insert(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
+def _insert(user: Actor, items: list[IncomingLog]) -> list[IncomingLog]:
     """Insert the logs left; those raced in by a concurrent request become unchanged/conflict."""
     todo = _open(items)
     for item in todo:
@@ -272,21 +272,21 @@ class CreatedLog:
     geometry: Any
     submitted_by: str
 
-    def as_worklog(self, user: User) -> WorkLog:
+    def as_worklog(self, user: Actor) -> WorkLog:
         """The transient WorkLog the row stands for (what LogSchema dumps)."""
         stored = WorkLog(**self.row, photos=[])
         stored.submitted_by = as_user(user)
         return stored
 
 
-def _as_stored(user: User, item: IncomingLog) -> WorkLog:
+def _as_stored(user: Actor, item: IncomingLog) -> WorkLog:
     """The new log as the API shows it, without reading it back: the row just inserted."""
     stored = WorkLog(**item.row, photos=[])
     stored.submitted_by = as_user(user)
     return stored
 
 
-def _record_created(user: User, created: list[IncomingLog]) -> None:
+def _record_created(user: Actor, created: list[IncomingLog]) -> None:
     """The audit event, rollup contribution and `log.created` webhook event of each new log, in
     the same transaction."""
     if not created:
@@ -298,13 +298,13 @@ def _record_created(user: User, created: list[IncomingLog]) -> None:
     outbox.emit_many("log.created", "log", ((_as_stored(user, item), item.row["created_at"]) for item in created))
 
 
-def _audit_row(user: User, item: IncomingLog) -> dict[str, Any]:
+def _audit_row(user: Actor, item: IncomingLog) -> dict[str, Any]:
     return {"log_id": item.id, "at": item.row["created_at"], "actor": user.username, "action": "created",
             "details": {"kelurahan_code": item.row["kelurahan_code"],
                         "flags": [f for f in item.row["flags"].split(",") if f]}}
 
 
-def _insert_one(user: User, item: IncomingLog) -> list[IncomingLog]:
+def _insert_one(user: Actor, item: IncomingLog) -> list[IncomingLog]:
     """A single log: its insert, audit event, coverage and rollup contribution in one call of the
     backend (one statement on PostGIS), written only if the log is new; then the webhook event.
 
@@ -325,7 +325,7 @@ def _insert_one(user: User, item: IncomingLog) -> list[IncomingLog]:
     return [item]
 
 
-def _ingest(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
+def _ingest(user: Actor, items: list[IncomingLog]) -> list[IncomingLog]:
     """Run the flow over a chunk in the current transaction; the caller commits. Returns the created.
 
     A batch first matches replays (a phone resends whole batches), so that only new logs are
@@ -347,7 +347,7 @@ def _ingest(user: User, items: list[IncomingLog]) -> list[IncomingLog]:
     return created
 
 
-def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog | CreatedLog, bool]:
+def submit_log(user: Actor, data: dict[str, Any]) -> tuple[WorkLog | CreatedLog, bool]:
     """Store a log (created=True: a `CreatedLog`) or recognise an identical replay (created=False:
     the stored WorkLog); 409 otherwise."""
     item = IncomingLog.loaded(data)
@@ -367,7 +367,7 @@ def submit_log(user: User, data: dict[str, Any]) -> tuple[WorkLog | CreatedLog, 
     return CreatedLog(item.row, data["geometry"], user.username), True
 
 
-def submit_batch(user: User, items: list[IncomingLog]) -> list[LogResult]:
+def submit_batch(user: Actor, items: list[IncomingLog]) -> list[LogResult]:
     """Store each valid log on its own merits, committing chunk by chunk; results in the order sent."""
     valid = _open(items)
     for start in range(0, len(valid), CHUNK):

@@ -32,12 +32,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from models import Photo, User, WorkLog, db
+from models import Photo, WorkLog, db
 from satgas.auth import can_read_log, ensure_can_add_photo
 from satgas.errors import Conflict, NotFound, Unavailable
 from satgas.imaging import ImageInfo, phash_bands
 from satgas.metrics import PHOTOS_STORED
 from satgas.photo_storage import photo_storage
+from satgas.principal import Actor
 from satgas.services import audit, outbox, photo_checks, rollup
 from satgas.services.photo_checks import Assessment, Spooled
 from satgas.signals import photo_added
@@ -79,7 +80,7 @@ def _end_transaction() -> None:
     db.session.rollback()
 
 
-def _check(user: User, log_id: uuid.UUID, photo_id: uuid.UUID) -> Photo | None:
+def _check(user: Actor, log_id: uuid.UUID, photo_id: uuid.UUID) -> Photo | None:
     """404 / 403 / 409 as in `check_upload`; the photo already stored under the id, if any."""
     target = db.session.get(WorkLog, log_id)
     if target is None or not can_read_log(user, target):
@@ -91,7 +92,7 @@ def _check(user: User, log_id: uuid.UUID, photo_id: uuid.UUID) -> Photo | None:
     return existing
 
 
-def check_upload(user: User, log_id: uuid.UUID, photo_id: uuid.UUID) -> None:
+def check_upload(user: Actor, log_id: uuid.UUID, photo_id: uuid.UUID) -> None:
     """404 for a log the user cannot see, 403 when not the log's crew (or an admin), 409 for a
     photo id already used under another log: all decided before reading the body, and the
     database released (SQLite's write lock included) before the slow part starts."""
@@ -294,7 +295,7 @@ def _after_race(upload: Upload, storage: PhotoStorage) -> Photo:
     return _replay(winner, upload.log_id, upload.kind, upload.spooled.sha256)
 
 
-def add_photo(user: User, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str,
+def add_photo(user: Actor, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str,
               spooled: Spooled) -> tuple[Photo, bool]:
     """Store a photo (created=True) or recognise an identical replay (created=False); 409 otherwise."""
     existing = _check(user, log_id, photo_id)
@@ -316,14 +317,14 @@ def add_photo(user: User, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str,
     return _commit(upload, storage)
 
 
-def _readable(user: User, photo_id: uuid.UUID) -> Photo:
+def _readable(user: Actor, photo_id: uuid.UUID) -> Photo:
     photo = db.session.get(Photo, photo_id)
     if photo is None or not can_read_log(user, photo.log):
         raise NotFound(f"No photo {photo_id} that you can see.")
     return photo
 
 
-def stored_file(user: User, photo_id: uuid.UUID, variant: Variant) -> StoredFile:
+def stored_file(user: Actor, photo_id: uuid.UUID, variant: Variant) -> StoredFile:
     """The original or the thumbnail of a photo the user may see (404 otherwise)."""
     photo = _readable(user, photo_id)
     if variant == "original":

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import Select, Subquery, and_, case, func, literal, select
 
-from models import DailyProgress, Kecamatan, Kelurahan, Photo, User, WorkLog, db
+from models import DailyProgress, Kecamatan, Kelurahan, Photo, WorkLog, db
 from satgas.auth import progress_scope
 from satgas.errors import Invalid
+from satgas.principal import Actor
 from satgas.services import coverage_counts
 from satgas.timeutil import date_range
 
@@ -202,7 +203,7 @@ def _known(model: type, code: str, field: str) -> Any:
     return found
 
 
-def progress_report(user: User, date_from: date, date_to: date, kecamatan_code: str | None) -> dict[str, Any]:
+def progress_report(user: Actor, date_from: date, date_to: date, kecamatan_code: str | None) -> dict[str, Any]:
     """The progress table the user may see: its kecamatan when scoped, else the one asked or the city."""
     scope = progress_scope(user, kecamatan_code)
     if scope:
@@ -212,7 +213,7 @@ def progress_report(user: User, date_from: date, date_to: date, kecamatan_code: 
             "network_synthetic": coverage_counts.network_is_synthetic()}
 
 
-def daily_report(user: User, date_from: date, date_to: date, kelurahan_code: str | None,
+def daily_report(user: Actor, date_from: date, date_to: date, kelurahan_code: str | None,
                  kecamatan_code: str | None) -> list[dict[str, Any]]:
     """The daily series of one kelurahan, one kecamatan or everything the user may see."""
     scope = progress_scope(user, kecamatan_code)

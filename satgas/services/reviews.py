@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from models import User, WorkLog, db, utcnow
+from models import WorkLog, db, utcnow
 from satgas.auth import ensure_can_review
 from satgas.errors import DomainError, Forbidden, NotFound
-from satgas.principal import as_user
+from satgas.principal import Actor, as_user
 from satgas.services import audit, coverage_counts, log_queries, outbox, rollup
 from satgas.services.rollup import Contribution
 from satgas.signals import log_reviewed
@@ -33,7 +33,7 @@ def _locked_log(log_id: uuid.UUID) -> WorkLog | None:
     return db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()
 
 
-def _apply(user: User, log: WorkLog, decision: str, note: str | None,
+def _apply(user: Actor, log: WorkLog, decision: str, note: str | None,
            **details) -> tuple[Contribution, Contribution]:
     """The decision itself: status, reviewer, audit event, coverage and webhook event; returns the
     rollup change to apply (a bulk approval applies all of them in one upsert)."""
@@ -51,7 +51,7 @@ def _apply(user: User, log: WorkLog, decision: str, note: str | None,
     return old, rollup.contribution(log)
 
 
-def _decide(user: User, log_id: uuid.UUID, decision: str, note: str | None) -> WorkLog:
+def _decide(user: Actor, log_id: uuid.UUID, decision: str, note: str | None) -> WorkLog:
     log = _locked_log(log_id)
     if log is None:
         raise NotFound(f"No work log {log_id}.")
@@ -73,7 +73,7 @@ def _commit_and_announce(logs: list[WorkLog]) -> None:
         log_reviewed.send(app, **event)
 
 
-def review_log(user: User, log_id: uuid.UUID, decision: str, note: str | None) -> WorkLog:
+def review_log(user: Actor, log_id: uuid.UUID, decision: str, note: str | None) -> WorkLog:
     """Approve or reject a log (again, if already reviewed); one commit, then `log_reviewed`."""
     try:
         log = _decide(user, log_id, decision, note)
@@ -97,7 +97,7 @@ class BulkOutcome:
         return SKIP_MESSAGES.get(self.reason) if self.reason else None
 
 
-def _skip_reason(user: User, log: WorkLog | None, clean_ids: set[uuid.UUID]) -> str | None:
+def _skip_reason(user: Actor, log: WorkLog | None, clean_ids: set[uuid.UUID]) -> str | None:
     """Why a log is not approved in bulk (None: it is); scope as `review_log` says (403, not 404)."""
     if log is None:
         return "not_found"
@@ -110,7 +110,7 @@ def _skip_reason(user: User, log: WorkLog | None, clean_ids: set[uuid.UUID]) -> 
     return None if log.id in clean_ids else "not_clean"
 
 
-def approve_clean(user: User, log_ids: list[uuid.UUID], note: str | None = None) -> list[BulkOutcome]:
+def approve_clean(user: Actor, log_ids: list[uuid.UUID], note: str | None = None) -> list[BulkOutcome]:
     """Approve many pending logs that need no closer look (`log_queries.clean`), in one commit.
 
     Each log goes through the same decision as `review_log` — the same scope rule, its own

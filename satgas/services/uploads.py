@@ -32,9 +32,10 @@ from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
-from models import Upload, UploadPart, User, db, utcnow
+from models import Upload, UploadPart, db, utcnow
 from satgas.errors import BadRequest, Conflict, DomainError, NotFound, PayloadTooLarge, Unavailable
 from satgas.photo_storage import photo_storage
+from satgas.principal import Actor
 from satgas.services import photos
 from satgas.services.photo_checks import Spooled
 from storage import ObjectNotFound, StorageError, StorageUnavailable
@@ -78,7 +79,7 @@ def _end_transaction() -> None:
     db.session.rollback()
 
 
-def create(user: User, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str, length: int, metadata: str,
+def create(user: Actor, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str, length: int, metadata: str,
            max_bytes: int) -> UploadState:
     """A new upload of `length` bytes for a photo the user may add to the log (403/404/409 as for PUT)."""
     if length > max_bytes:
@@ -94,7 +95,7 @@ def create(user: User, log_id: uuid.UUID, photo_id: uuid.UUID, kind: str, length
     return _state(row)
 
 
-def _owned(user: User, upload_id: uuid.UUID) -> Upload:
+def _owned(user: Actor, upload_id: uuid.UUID) -> Upload:
     row = db.session.get(Upload, upload_id)
     if row is None or row.user_id != user.id or row.created_at < utcnow() - UPLOAD_TTL:
         raise NotFound(f"No upload {upload_id} of yours: it failed, expired after "
@@ -102,14 +103,14 @@ def _owned(user: User, upload_id: uuid.UUID) -> Upload:
     return row
 
 
-def status(user: User, upload_id: uuid.UUID) -> UploadState:
+def status(user: Actor, upload_id: uuid.UUID) -> UploadState:
     """The upload's offset and length (404 unless it is the user's own and still open or complete)."""
     state = _state(_owned(user, upload_id))
     _end_transaction()
     return state
 
 
-def check_patch(user: User, upload_id: uuid.UUID, offset: int) -> UploadState:
+def check_patch(user: Actor, upload_id: uuid.UUID, offset: int) -> UploadState:
     """Everything decided before reading a byte: 404 not yours, 409 a wrong offset, and 403/404/409
     as a PUT of the photo would answer now."""
     row = _owned(user, upload_id)
@@ -124,7 +125,7 @@ def check_patch(user: User, upload_id: uuid.UUID, offset: int) -> UploadState:
     return state
 
 
-def append(user: User, state: UploadState, received: Spooled) -> int:
+def append(user: Actor, state: UploadState, received: Spooled) -> int:
     """Keep the bytes that arrived at `state.offset` (all of them, or as many as came before the
     connection broke); the last ones attach the photo. Returns the new offset."""
     if received.size == 0:
@@ -167,7 +168,7 @@ def _commit_part(state: UploadState, size: int, key: str) -> None:
     db.session.commit()
 
 
-def _finish(user: User, state: UploadState, last: Spooled) -> None:
+def _finish(user: Actor, state: UploadState, last: Spooled) -> None:
     """Attach the photo through the same service as a PUT; the upload is complete only after that."""
     with tempfile.TemporaryDirectory(prefix="satgas-upload-") as tmp:
         try:

@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import select, update
 
-from models import User, Webhook, WebhookAttempt, WebhookMessage, db, utcnow
+from models import Webhook, WebhookAttempt, WebhookMessage, db, utcnow
 from satgas.errors import Invalid, NotFound
+from satgas.principal import Actor
 from satgas.secret_box import seal
 from satgas.services import outbox
 from satgas.webhook_client import refusal, resolve
@@ -56,7 +57,7 @@ def _url_problem(url: str, allow_private: bool) -> str | None:
     return f"Refused: {refused}." if refused else None
 
 
-def create_webhook(user: User, url: str, events: list[str], description: str | None) -> CreatedWebhook:
+def create_webhook(user: Actor, url: str, events: list[str], description: str | None) -> CreatedWebhook:
     """Register an endpoint (422 for a URL it may not call); the answer is the only one with the secret."""
     actor = user.username
     db.session.rollback()  # no database lock (SQLite's write lock) while DNS answers
