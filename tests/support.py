@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta, timezone
@@ -162,20 +162,24 @@ def kelurahan_at(lon: float, lat: float) -> list[str]:
 
 
 @contextmanager
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    """SQL statements the app runs inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
+def watching_statements(app: Flask, record: Callable[..., None]) -> Iterator[None]:
+    """`record(conn, cursor, statement, parameters, context, executemany)` before each SQL
+    statement the app runs inside the block."""
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
     try:
-        yield statements
+        yield
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    """SQL statements the app runs inside the block."""
+    statements: list[str] = []
+    with watching_statements(app, lambda _conn, _cursor, statement, *_rest: statements.append(statement)):
+        yield statements
 
 
 def console_sign_in(client, username: str, password: str = PASSWORD, **request):

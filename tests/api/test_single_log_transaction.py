@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from models import AuditEvent, DailyProgress, WebhookEvent, WorkLog, db
 from tests.builders import add_webhook, log_payload, post_log
+from tests.support import watching_statements
 
 pytestmark = pytest.mark.parametrize("db_backend", ["postgis"])
 
@@ -22,16 +23,11 @@ def autocommit_by_statement(app) -> Iterator[list[tuple[str, bool]]]:
     """(first word of each SQL statement, whether its connection was in autocommit)."""
     seen: list[tuple[str, bool]] = []
 
-    def record(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    def record(conn, _cursor, statement, *_rest) -> None:
         seen.append((statement.split(None, 1)[0].upper(), conn.connection.dbapi_connection.autocommit))
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with watching_statements(app, record):
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _pooled_connections_in_autocommit(app) -> list[bool]:
