@@ -59,6 +59,8 @@ def resolve_token(raw: str) -> Principal | None:
     else one query."""
     key = token_hash(raw)
     found = token_cache.remembered(key)
+    if found is token_cache.REVOKED:
+        return None
     if found is None:
         token = db.session.scalar(select(AccessToken).options(joinedload(AccessToken.user))
                                   .where(AccessToken.token_hash == key))
@@ -104,6 +106,6 @@ def touch_last_seen(user: Actor, raw: str | None = None) -> Actor:
     if raw is not None:
         key = token_hash(raw)
         found = token_cache.remembered(key)
-        if found is not None:
-            token_cache.remember(key, Principal.of(user), found.expires_at)
+        if isinstance(found, token_cache.Entry):
+            token_cache.refresh(key, Principal.of(user), found.expires_at)
     return user

@@ -87,3 +87,57 @@ def test_an_entry_of_another_shape_is_answered_by_the_database_and_rewritten(two
         assert second.test_client().get("/api/v1/auth/me", headers=headers).get_json()["username"] == "sup_shared"
     with second.app_context():
         assert token_cache.cache.get(key.decode().removeprefix("satgas:token:"))["user"]["username"] == "sup_shared"
+
+
+def _shared_token(first, username: str = "sup_shared") -> tuple[dict[str, str], str]:
+    headers = _login(first.test_client(), username)
+    return headers, tokens.token_hash(headers["Authorization"].removeprefix("Bearer "))
+
+
+def _principal_and_expiry(app, key: str):
+    from sqlalchemy import select
+
+    from models import AccessToken, db
+    from satgas.principal import Principal
+
+    with app.app_context():
+        token = db.session.scalar(select(AccessToken).where(AccessToken.token_hash == key))
+        return Principal.of(token.user), token.expires_at
+
+
+def test_a_lookup_that_read_the_token_before_its_revocation_cannot_bring_it_back(two_workers_sharing_redis):
+    first, second, _redis = two_workers_sharing_redis
+    headers, key = _shared_token(first)
+    principal, expires_at = _principal_and_expiry(second, key)  # `second` read the token: still live
+    assert first.test_client().delete("/api/v1/auth/token", headers=headers).status_code == 204
+    with second.app_context():  # ... and only now remembers what it read
+        token_cache.remember(key, principal, expires_at)
+    for app in (first, second):
+        with count_queries(app) as statements:
+            assert app.test_client().get("/api/v1/auth/me", headers=headers).status_code == 401
+        assert statements == []  # the revocation's tombstone answers, without the database
+
+
+def test_a_last_seen_refresh_after_a_revocation_does_not_bring_it_back(two_workers_sharing_redis):
+    first, second, _redis = two_workers_sharing_redis
+    headers, key = _shared_token(first)
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 200
+    principal, expires_at = _principal_and_expiry(second, key)
+    assert first.test_client().delete("/api/v1/auth/token", headers=headers).status_code == 204
+    with second.app_context():
+        token_cache.refresh(key, principal, expires_at)
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_a_refresh_rewrites_a_live_entry(two_workers_sharing_redis):
+    first, second, _redis = two_workers_sharing_redis
+    headers, key = _shared_token(first)
+    assert second.test_client().get("/api/v1/auth/me", headers=headers).status_code == 200
+    principal, expires_at = _principal_and_expiry(second, key)
+    moved = tokens.utcnow().replace(microsecond=0)
+    from dataclasses import replace
+
+    with first.app_context():
+        token_cache.refresh(key, replace(principal, last_seen_at=moved), expires_at)
+    with second.app_context():
+        assert token_cache.remembered(key).principal.last_seen_at == moved
