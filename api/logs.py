@@ -36,7 +36,6 @@ LIST_FORMATS = {
 }
 
 
-
 class _ItemParser(SatgasParser):
     """The shared parser, loading a JSON body through the schema's `load_item` when it has one
     (LogCreateSchema: the same result and errors as `load`, without marshmallow's per-field

@@ -64,12 +64,12 @@ class DatabaseBackend(ABC):
     def configure_engine(self, engine: Engine) -> None:
         """Attach connection hooks to the engine."""
 
-    def without_transaction(self) -> bool:
+    def without_transaction(self) -> None:
         """Run what the session does next without a transaction, when the caller will only read
         and then write in ONE statement (`insert_new_with` here must be a single statement for
-        that). Saves the BEGIN and COMMIT round trips. Returns whether it did; here it does not:
-        SQLite's `insert_new_with` is several statements, which need their transaction."""
-        return False
+        that). Saves the BEGIN and COMMIT round trips. Here it does nothing: SQLite's
+        `insert_new_with` is several statements, which need their transaction."""
+        return
 
     @abstractmethod
     def insert_new(self, table: Table, rows: Sequence[dict], key: str = "id") -> set[Any]:

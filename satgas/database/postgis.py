@@ -130,15 +130,13 @@ class PostGISBackend(DatabaseBackend):
             f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"))
         return set(db.session.scalars(sql, {"rows": _rows_json(rows)}))
 
-    def without_transaction(self) -> bool:
+    def without_transaction(self) -> None:
         # Only while the session holds no connection yet (the auth hook may have written
         # last_seen_at): the one it then checks out runs in autocommit, and goes back to the
         # pool as the pool's default.
         session = db.session()
-        if session.info.get(_CONNECTED):
-            return False
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        return True
+        if not session.info.get(_CONNECTED):
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     def insert_new_with(self, table: Table, row: dict, dependents: Sequence[Dependent], key: str = "id") -> bool:
         """One statement: the row's insert (ON CONFLICT DO NOTHING RETURNING) and each dependent's

@@ -274,14 +274,12 @@ class CreatedLog:
 
     def as_worklog(self, user: Actor) -> WorkLog:
         """The transient WorkLog the row stands for (what LogSchema dumps)."""
-        stored = WorkLog(**self.row, photos=[])
-        stored.submitted_by = as_user(user)
-        return stored
+        return _as_stored(user, self.row)
 
 
-def _as_stored(user: Actor, item: IncomingLog) -> WorkLog:
+def _as_stored(user: Actor, row: dict[str, Any]) -> WorkLog:
     """The new log as the API shows it, without reading it back: the row just inserted."""
-    stored = WorkLog(**item.row, photos=[])
+    stored = WorkLog(**row, photos=[])
     stored.submitted_by = as_user(user)
     return stored
 
@@ -295,7 +293,7 @@ def _record_created(user: Actor, created: list[IncomingLog]) -> None:
     backend().insert_rows(LogCoverage.__table__, [
         row for item in created for row in coverage.coverage_rows(item.id, item.measure)])
     rollup.apply_many([(None, rollup.contribution(_NewLog(item.row), [])) for item in created])
-    outbox.emit_many("log.created", "log", ((_as_stored(user, item), item.row["created_at"]) for item in created))
+    outbox.emit_many("log.created", "log", ((_as_stored(user, item.row), item.row["created_at"]) for item in created))
 
 
 def _audit_row(user: Actor, item: IncomingLog) -> dict[str, Any]:
@@ -321,7 +319,7 @@ def _insert_one(user: Actor, item: IncomingLog) -> list[IncomingLog]:
         _compare(item, _stored_fingerprints([item.id]).get(item.id, ""))
         return []
     item.settle("created")
-    outbox.emit_many("log.created", "log", ((_as_stored(user, i), i.row["created_at"]) for i in (item,)))
+    outbox.emit_many("log.created", "log", ((_as_stored(user, i.row), i.row["created_at"]) for i in (item,)))
     return [item]
 
 

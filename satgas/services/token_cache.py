@@ -2,9 +2,9 @@
 
 With REDIS_URL the entries live in Redis, shared by every worker, and each worker keeps the
 entries it read under Redis client tracking (`satgas.redis_tracking`): a warm lookup asks Redis
-nothing, and a revocation (or any change of an entry) deletes the key, which makes Redis push an
+nothing, and a revocation (or any change of an entry) writes the key, which makes Redis push an
 invalidation to every worker that kept it before the revoking request gets its answer, so the
-very next request anywhere finds no entry and asks the database. Without REDIS_URL each process
+very next request anywhere reads the key again and finds the revocation. Without REDIS_URL each process
 keeps its own entries for TOKEN_CACHE_SECONDS (10 s): a token revoked on one worker may still work
 on the others for that long (the README says so). Expiry is checked on every request either way.
 
